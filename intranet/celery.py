@@ -1,0 +1,3 @@
+from common.celery import make_celery
+
+app = make_celery("intranet")

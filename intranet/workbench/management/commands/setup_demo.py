@@ -1,0 +1,48 @@
+"""Idempotent demo set-up of the intranet: migrate, departments, roles, staff users."""
+
+import json
+
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+
+from common import demo
+
+DEPARTMENTS = {
+    "BGS": "办公室",
+    "YSK": "预算科",
+    "GKK": "国库科",
+    "CGB": "政府采购办",
+    "XXZX": "信息中心",
+}
+ROLES = {
+    "科员": [demo.ADMIN_ACCESS],
+    "科长": [demo.ADMIN_ACCESS],
+    "局领导": [demo.ADMIN_ACCESS],
+    "审计员": [demo.ADMIN_ACCESS, "audit.view_auditevent"],
+}
+USERS = [
+    demo.DemoUser("admin", "系统管理员", "XXZX", superuser=True),
+    demo.DemoUser("zhangwei", "张伟", "BGS", ["科员"]),
+    demo.DemoUser("lina", "李娜", "BGS", ["科长"]),
+    demo.DemoUser("wangfang", "王芳", "YSK", ["科员"]),
+    demo.DemoUser("zhaolei", "赵磊", "GKK", ["科长"]),
+    demo.DemoUser("chenjing", "陈静", "XXZX", ["审计员"]),
+    demo.DemoUser("liuyang", "刘洋", None, ["局领导"]),
+]
+
+
+class Command(BaseCommand):
+    help = "Set up the intranet demo (idempotent): migrate, create departments, roles and users."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--json", action="store_true", help="print the demo logins as JSON")
+
+    def handle(self, *args, **options):
+        call_command("migrate", interactive=False, verbosity=0)
+        demo.ensure_departments(DEPARTMENTS)
+        demo.ensure_roles(ROLES)
+        accounts = demo.ensure_users(USERS)
+        if options["json"]:
+            self.stdout.write(json.dumps(accounts, ensure_ascii=False))
+        else:
+            demo.print_accounts(self.stdout, "intranet", accounts)
