@@ -153,7 +153,7 @@ def _search() -> dict:
 
 def _security(production: bool) -> dict:
     conf = {
-        "X_FRAME_OPTIONS": "SAMEORIGIN",  # Wagtail's preview frames its own pages.
+        "X_FRAME_OPTIONS": "DENY",  # Wagtail marks its own preview views SAMEORIGIN.
         "SECURE_CONTENT_TYPE_NOSNIFF": True,
         "SECURE_REFERRER_POLICY": "same-origin",
         "SECURE_CROSS_ORIGIN_OPENER_POLICY": "same-origin",
@@ -201,6 +201,7 @@ def configure(ns: dict, side: str) -> None:
     base = side_dir(side)
     media = base / "media"
     media.mkdir(parents=True, exist_ok=True)
+    (base / "static").mkdir(exist_ok=True)
 
     ns.update(
         {
@@ -314,6 +315,7 @@ def configure(ns: dict, side: str) -> None:
                 "/accounts/logout/",
                 "/static/",
                 "/healthz",
+                "/display/",
                 "/i18n/",
                 "/favicon.ico",
             ],
