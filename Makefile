@@ -29,7 +29,7 @@ test: venv
 TEST_ENV := JINCAI_DATA_DIR=$(JINCAI_DATA_DIR)/test
 
 test-intranet: venv
-	$(TEST_ENV) $(BIN)/python -m pytest --ds=intranet.settings -n $(XDIST) tests/common tests/intranet tests/exchange tests/guardrails
+	$(TEST_ENV) $(BIN)/python -m pytest --ds=intranet.settings -n $(XDIST) tests/common tests/intranet tests/exchange tests/core_finance tests/search tests/guardrails
 
 test-extranet: venv
 	$(TEST_ENV) $(BIN)/python -m pytest --ds=extranet.settings -n $(XDIST) tests/extranet
@@ -43,8 +43,7 @@ lint: venv
 
 ## Extract UI strings and compile the catalogues (needs GNU gettext for extraction).
 messages: venv
-	cd $(CURDIR) && $(BIN)/python -m intranet makemessages -l zh_Hans --ignore=.venv --ignore=var --ignore=tests --ignore=node_modules
-	$(BIN)/python ops/compile_messages.py
+	$(BIN)/python ops/compile_messages.py --extract
 
 clean:
 	rm -rf $(JINCAI_DATA_DIR)

@@ -42,3 +42,16 @@ class PackageRejected(Exception):
         self.code = code
         self.message = message or CODES[code]
         super().__init__(f"{code}: {self.message}")
+
+
+class MessageRefused(ValueError):
+    """A message cannot be queued or exported (classification, schema, type, channel)."""
+
+    def __init__(self, code: str, message: str):
+        self.code = code
+        self.message = message
+        super().__init__(f"{code}: {message}")
+
+
+class ExchangeError(Exception):
+    """An operational problem (missing key, no recipient, unknown channel)."""

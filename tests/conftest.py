@@ -2,7 +2,8 @@
 
 Real services are selected by the environment exactly as in deployment (DATABASE_URL,
 CELERY_BROKER_URL, SEARCH_URL). Tests that need one are marked; without it they skip
-locally, and with JINCAI_FORBID_SKIPS=1 (set by CI) every skip is a failure.
+locally. CI lists the services it started in JINCAI_REQUIRE (e.g. "browser,postgres,redis,
+opensearch"): a test that would skip for want of one of those fails instead.
 """
 
 from __future__ import annotations
@@ -26,14 +27,19 @@ def pytest_runtest_setup(item):
             pytest.skip(f"needs {name} (not configured in this environment)")
 
 
+def required_services() -> set[str]:
+    return {s.strip() for s in os.environ.get("JINCAI_REQUIRE", "").split(",") if s.strip()}
+
+
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_makereport(item, call):
     outcome = yield
     report = outcome.get_result()
-    if report.skipped and os.environ.get("JINCAI_FORBID_SKIPS") == "1":
+    needed = {name for name in SERVICE_MARKERS if item.get_closest_marker(name)} & required_services()
+    if report.skipped and needed:
         reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
         report.outcome = "failed"
-        report.longrepr = f"skipped, and skips are forbidden here (JINCAI_FORBID_SKIPS=1): {reason}"
+        report.longrepr = f"a real-service test skipped although {sorted(needed)} is required here: {reason}"
 
 
 @pytest.fixture

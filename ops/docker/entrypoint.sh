@@ -10,7 +10,11 @@
 #
 # Environment: JINCAI_SIDE (intranet|extranet, required), JINCAI_DATA_DIR (default /data),
 # JINCAI_MIGRATE, GUNICORN_* (see gunicorn.conf.py), CELERY_CONCURRENCY, LOG_LEVEL.
+# JINCAI_APP_DIR (default /opt/jincai) is where the image keeps this script, its gunicorn
+# settings and the static files collected at build time.
 set -eu
+
+app_dir="${JINCAI_APP_DIR:-/opt/jincai}"
 
 die() {
     echo "entrypoint: $*" >&2
@@ -83,7 +87,7 @@ check_ferries() {
 # STATIC_ROOT is $JINCAI_DATA_DIR/<side>/static: point it at the files collected at build time,
 # so that every container of this image serves exactly the static files it was built with.
 link_static() {
-    target="/opt/jincai/static/$JINCAI_SIDE"
+    target="$app_dir/static/$JINCAI_SIDE"
     link="$side_dir/static"
     [ -d "$target" ] || die "$target is missing from the image"
     if [ -L "$link" ] && [ "$(readlink "$link")" = "$target" ]; then
@@ -116,7 +120,7 @@ case "$role" in
             echo "entrypoint: applying $JINCAI_SIDE migrations" >&2
             python -m "$JINCAI_SIDE" migrate --noinput
         fi
-        exec gunicorn --config /opt/jincai/gunicorn.conf.py "$@" "$JINCAI_SIDE.wsgi:application"
+        exec gunicorn --config "$app_dir/gunicorn.conf.py" "$@" "$JINCAI_SIDE.wsgi:application"
         ;;
     worker)
         exec celery -A "$JINCAI_SIDE" worker \

@@ -43,7 +43,7 @@ max_requests = _int("GUNICORN_MAX_REQUESTS", 2000)
 max_requests_jitter = _int("GUNICORN_MAX_REQUESTS_JITTER", 200)
 
 # The heartbeat file on tmpfs, never on the (read-only) container file system.
-worker_tmp_dir = "/dev/shm"
+worker_tmp_dir = "/dev/shm"  # noqa: S108  (the container's own tmpfs)
 
 # Logs to stdout/stderr for the container runtime. The access log records the client address
 # the TLS terminator forwards, the request, status, size and duration (microseconds).

@@ -1,0 +1,124 @@
+"""Exchange settings. Every value has a default here; override with ``JINCAI_EXCHANGE_*`` settings
+or, for paths, the environment variables named below."""
+
+from __future__ import annotations
+
+import os
+from datetime import timedelta
+from pathlib import Path
+
+from django.conf import settings
+
+from exchange import channels
+
+
+def _get(name: str, default):
+    return getattr(settings, f"JINCAI_EXCHANGE_{name}", default)
+
+
+def side() -> str:
+    return settings.JINCAI_SIDE
+
+
+def side_name() -> str:
+    return {"intranet": "city-intranet", "extranet": "city-extranet"}.get(side(), side())
+
+
+def state_dir() -> Path:
+    """This side's private exchange state: outbox copies, inbox copies, quarantine, spool."""
+    path = Path(_get("STATE_DIR", settings.JINCAI_SIDE_DIR / "exchange"))
+    path.mkdir(parents=True, exist_ok=True)
+    path.chmod(0o700)
+    return path
+
+
+def gnupg_home() -> Path:
+    return Path(os.environ.get("JINCAI_GNUPG_HOME") or _get("GNUPG_HOME", settings.JINCAI_SIDE_DIR / "gnupg"))
+
+
+def passphrase_file() -> str | None:
+    return os.environ.get("JINCAI_GPG_PASSPHRASE_FILE") or None
+
+
+def ferry_dir(channel: str) -> Path:
+    """``JINCAI_FERRY_TO_EXTRANET`` etc. override; default ``$JINCAI_DATA_DIR/ferry/<channel>``."""
+    env = os.environ.get("JINCAI_FERRY_" + channel.upper().replace("-", "_"))
+    if env:
+        return Path(env)
+    dirs = _get("FERRY_DIRS", {})
+    if channel in dirs:
+        return Path(dirs[channel])
+    return Path(settings.JINCAI_DATA_DIR) / "ferry" / channel
+
+
+def outbound() -> list[str]:
+    return [c.name for c in channels.outbound(side())]
+
+
+def inbound() -> list[str]:
+    return [c.name for c in channels.inbound(side())]
+
+
+def primary_outbound() -> str:
+    return {"intranet": "to-extranet", "extranet": "to-intranet"}[side()]
+
+
+def limits():
+    from exchange.package import Limits
+
+    return Limits(
+        max_package_bytes=int(_get("MAX_PACKAGE_BYTES", Limits.max_package_bytes)),
+        max_members=int(_get("MAX_MEMBERS", Limits.max_members)),
+        max_file_bytes=int(_get("MAX_FILE_BYTES", Limits.max_file_bytes)),
+        max_manifest_bytes=int(_get("MAX_MANIFEST_BYTES", Limits.max_manifest_bytes)),
+    )
+
+
+def max_items_per_package() -> int:
+    return int(_get("MAX_ITEMS_PER_PACKAGE", 100))
+
+
+def max_payload_per_package() -> int:
+    return int(_get("MAX_PAYLOAD_PER_PACKAGE", 64 * 1024 * 1024))
+
+
+def package_lifetime() -> timedelta:
+    return timedelta(seconds=int(_get("PACKAGE_LIFETIME_SECONDS", 14 * 24 * 3600)))
+
+
+def heartbeat_channels() -> list[str]:
+    """Channels that carry (and so expect) heartbeats; the provincial channels do not by default."""
+    return list(_get("HEARTBEAT_CHANNELS", ["to-extranet", "to-intranet"]))
+
+
+def heartbeat_interval() -> int:
+    return int(_get("HEARTBEAT_INTERVAL_SECONDS", 300))
+
+
+def heartbeat_max_age() -> int:
+    return int(_get("HEARTBEAT_MAX_AGE_SECONDS", 3 * heartbeat_interval()))
+
+
+def poll_interval() -> int:
+    return int(_get("POLL_INTERVAL_SECONDS", 15))
+
+
+def verify_workers() -> int:
+    return int(_get("VERIFY_WORKERS", min(4, os.cpu_count() or 1)))
+
+
+def handler_modules() -> list[str]:
+    """Extra modules imported at start-up that register message handlers (comma separated)."""
+    value = os.environ.get("JINCAI_EXCHANGE_HANDLER_MODULES", "")
+    return [*_get("HANDLER_MODULES", []), *[m.strip() for m in value.split(",") if m.strip()]]
+
+
+def exchange_beat_schedule() -> dict:
+    """The Celery beat entries of the exchange, for ``CELERY_BEAT_SCHEDULE`` of each side."""
+    every = float(os.environ.get("JINCAI_EXCHANGE_POLL_SECONDS", "15"))
+    beat = float(os.environ.get("JINCAI_EXCHANGE_HEARTBEAT_SECONDS", "300"))
+    return {
+        "exchange-export": {"task": "exchange.export", "schedule": every, "options": {"expires": every * 2}},
+        "exchange-import": {"task": "exchange.import", "schedule": every, "options": {"expires": every * 2}},
+        "exchange-heartbeat": {"task": "exchange.heartbeat", "schedule": beat, "options": {"expires": beat}},
+    }

@@ -1,0 +1,110 @@
+"""The directory ferry: the sender writes, the receiver only reads.
+
+A writer never exposes a partly written package: it writes under a hidden temporary name in
+the same directory, flushes it to disk, then renames it to its final name (atomic on POSIX).
+A reader considers only final names (``<channel>-<seq>-<uuid>.jxp``) and never touches the
+ferry otherwise: it copies what it reads into its own private inbox, with a size cap, and
+works on that copy.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import secrets
+import stat
+from dataclasses import dataclass
+from pathlib import Path
+
+from exchange.errors import PackageRejected
+from exchange.manifest import PACKAGE_NAME_RE
+
+
+@dataclass(frozen=True)
+class Entry:
+    name: str
+    channel: str
+    seq: int
+    path: Path
+    size: int
+    mtime_ns: int
+    regular: bool
+
+
+def _fsync_dir(directory: Path) -> None:
+    fd = os.open(directory, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def write_atomic(directory: Path, name: str, source: Path) -> Path:
+    """Copy ``source`` into ``directory`` as ``name`` without ever exposing a partial file."""
+    directory.mkdir(parents=True, exist_ok=True)
+    tmp = directory / f".{name}.{secrets.token_hex(4)}.part"
+    try:
+        with open(source, "rb") as src, open(tmp, "wb") as out:
+            while chunk := src.read(1 << 20):
+                out.write(chunk)
+            out.flush()
+            os.fsync(out.fileno())
+        os.chmod(tmp, 0o644)
+        final = directory / name
+        os.replace(tmp, final)
+    finally:
+        tmp.unlink(missing_ok=True)
+    _fsync_dir(directory)
+    return final
+
+
+def scan(directory: Path) -> list[Entry]:
+    """Packages ready in ``directory`` in sequence order. Temporary and foreign names are ignored."""
+    entries = []
+    try:
+        it = os.scandir(directory)
+    except FileNotFoundError:
+        return []
+    with it:
+        for de in it:
+            match = PACKAGE_NAME_RE.match(de.name)
+            if not match:
+                continue
+            st = de.stat(follow_symlinks=False)
+            entries.append(Entry(de.name, match["channel"], int(match["seq"]), Path(de.path), st.st_size,
+                                 st.st_mtime_ns, stat.S_ISREG(st.st_mode)))
+    entries.sort(key=lambda e: (e.seq, e.name))
+    return entries
+
+
+def copy_in(entry: Entry, dest: Path, max_bytes: int) -> tuple[str, int]:
+    """Copy a ferry file to ``dest`` (private), refusing links, special files and anything too large.
+
+    Returns (sha256 hex, size) of the copy.
+    """
+    if not entry.regular:
+        raise PackageRejected("not_regular")
+    if entry.size > max_bytes:
+        raise PackageRejected("size", f"{entry.size} bytes; the limit is {max_bytes}")
+    try:
+        fd = os.open(entry.path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    except OSError as exc:
+        raise PackageRejected("not_regular", f"cannot open: {exc.strerror}") from None
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    tmp = dest.parent / f".{dest.name}.part"
+    digest, size = hashlib.sha256(), 0
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise PackageRejected("not_regular")
+        with open(tmp, "wb") as out:
+            while chunk := os.read(fd, 1 << 20):
+                size += len(chunk)
+                if size > max_bytes:
+                    raise PackageRejected("size", f"more than {max_bytes} bytes")
+                digest.update(chunk)
+                out.write(chunk)
+        os.replace(tmp, dest)
+    finally:
+        os.close(fd)
+        tmp.unlink(missing_ok=True)
+    return digest.hexdigest(), size

@@ -1,0 +1,7 @@
+"""The shared message schemas, versioned. Both sides import this package (``ExchangeConfig.ready``).
+
+Adding a field is a new schema version: register ``v2`` beside ``v1`` and keep ``v1`` as long as
+packages of that version can still arrive.
+"""
+
+from exchange.messages import consultation, exchange_control, oa, portal  # noqa: F401

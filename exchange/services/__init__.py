@@ -1,0 +1,1 @@
+"""Exchange services (business logic; views, commands and tasks are thin wrappers)."""

@@ -1,0 +1,342 @@
+"""Receiving: read the inbound ferries, verify, hold until in order, apply, or quarantine.
+
+Bad input never raises out of here: a package that fails any check is moved to quarantine with
+its reason, audited, and its sequence number shows as a gap. Later packages are held (not
+applied out of order, not lost) until a valid copy of the missing one arrives.
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+import tempfile
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.db import DatabaseError, transaction
+from django.utils import timezone
+
+from common.audit.services import record
+from exchange import conf, ferry, registry
+from exchange.channels import CHANNELS
+from exchange.errors import PackageRejected
+from exchange.manifest import PACKAGE_NAME_RE, ZERO_HASH
+from exchange.models import ChannelState, InboxPackage, Quarantine, Receipt
+from exchange.package import VerifiedPackage, verify_package
+from exchange.services.keys import channel_state, keyring, pinned
+
+log = logging.getLogger(__name__)
+ENCRYPTED = frozenset(c.name for c in CHANNELS.values() if c.encrypted)
+_KEY_CODES = {"untrusted_signer", "key_retired", "signature"}
+
+
+@dataclass
+class ImportReport:
+    applied: list[tuple[str, int]] = field(default_factory=list)
+    duplicates: list[tuple[str, int]] = field(default_factory=list)
+    held: list[tuple[str, int]] = field(default_factory=list)
+    rejected: list[tuple[str, str, str, str]] = field(default_factory=list)  # channel, file, code, message
+
+    @property
+    def ok(self) -> bool:
+        return not self.rejected
+
+
+@dataclass
+class _Result:
+    entry: ferry.Entry
+    copy: Path | None = None
+    package_sha256: str = ""
+    vp: VerifiedPackage | None = None
+    error: PackageRejected | None = None
+    workdir: Path | None = None
+
+
+def inbox_dir(channel: str) -> Path:
+    return conf.state_dir() / "inbox" / channel
+
+
+def quarantine_dir(channel: str) -> Path:
+    return conf.state_dir() / "quarantine" / channel
+
+
+def _workroot() -> Path:
+    path = conf.state_dir() / "work"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def check_semantics(vp: VerifiedPackage, keys: dict[str, tuple[int, int | None]]) -> None:
+    """Checks after the signature: key validity for this sequence number, message types and schemas,
+    classification (again: it was checked at export too)."""
+    first, until = keys[vp.signer]
+    if vp.seq < first or (until is not None and vp.seq > until):
+        raise PackageRejected("key_retired", f"{vp.signer} may not sign sequence {vp.seq} on {vp.channel}")
+    for position, item in enumerate(vp.items):
+        registry.check_message(item.type, item.version, item.body, vp.channel, item.classification,
+                               len(item.attachments))
+        if item.type == "exchange.key_rotation" and position != len(vp.items) - 1:
+            raise PackageRejected("key_rotation", "a key rotation must be the last item of its package")
+
+
+def _verify(path: Path, channel: str, keys, name: str, workdir: Path, fresh: bool = True) -> VerifiedPackage:
+    vp = verify_package(path, gpg=keyring(), pinned={channel: set(keys)}, channel=channel,
+                        encrypted_channels=ENCRYPTED, limits=conf.limits(), check_freshness=fresh,
+                        expected_name=name, workdir=workdir)
+    check_semantics(vp, keys)
+    return vp
+
+
+def _verify_entry(entry: ferry.Entry, channel: str, keys) -> _Result:
+    """Copy one ferry file into the private inbox and verify the copy (no database access here)."""
+    result = _Result(entry)
+    incoming = inbox_dir(channel) / ".incoming"
+    try:
+        copy = Path(tempfile.mkstemp(dir=_mkdir(incoming), prefix=entry.name + ".")[1])
+        result.copy = copy
+        result.package_sha256, _ = ferry.copy_in(entry, copy, conf.limits().max_package_bytes)
+        result.workdir = Path(tempfile.mkdtemp(dir=_workroot()))
+        result.vp = _verify(copy, channel, keys, entry.name, result.workdir)
+    except PackageRejected as exc:
+        result.error = exc
+    except Exception as exc:  # anything unexpected about the input is a rejection, never a crash
+        log.exception("verifying %s failed", entry.name)
+        result.error = PackageRejected("container", f"unreadable package: {type(exc).__name__}: {exc}"[:500])
+    return result
+
+
+def _mkdir(path: Path) -> Path:
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def _cleanup(result: _Result | None) -> None:
+    if result and result.workdir:
+        shutil.rmtree(result.workdir, ignore_errors=True)
+
+
+def _audit_detail(channel, file_name, error=None, vp=None, package_sha256="", seq=None):
+    detail = {"channel": channel, "file": file_name, "package_sha256": package_sha256,
+              "uuid": str(vp.uuid) if vp else "", "seq": vp.seq if vp else seq,
+              "manifest_sha256": vp.manifest_sha256 if vp else "", "signer": vp.signer if vp else ""}
+    if error:
+        detail.update(code=error.code, reason=error.message)
+    return detail
+
+
+def _quarantine(channel: str, file_name: str, error: PackageRejected, copy: Path | None, *, vp=None,
+                package_sha256: str = "", entry: ferry.Entry | None = None, report: ImportReport) -> None:
+    match = PACKAGE_NAME_RE.match(file_name)
+    claimed = vp.seq if vp else (int(match["seq"]) if match else None)
+    stored = ""
+    if copy and copy.exists():
+        target = _mkdir(quarantine_dir(channel)) / f"{timezone.now():%Y%m%dT%H%M%S%f}-{file_name}"
+        copy.replace(target)
+        stored = str(target)
+    with transaction.atomic():
+        Quarantine.objects.create(
+            channel=channel, file_name=file_name, claimed_seq=claimed,
+            uuid=str(vp.uuid) if vp else (match["uuid"] if match else ""), code=error.code,
+            reason=error.message[:2000], signer=vp.signer if vp else "",
+            manifest_sha256=vp.manifest_sha256 if vp else "", package_sha256=package_sha256, stored_path=stored)
+        if entry is not None:
+            Receipt.objects.create(channel=channel, file_name=file_name, size=entry.size, mtime_ns=entry.mtime_ns,
+                                   package_sha256=package_sha256, outcome="quarantined", seq=claimed,
+                                   uuid=str(vp.uuid) if vp else "")
+        else:
+            Receipt.objects.filter(channel=channel, file_name=file_name, outcome="held").update(outcome="quarantined")
+        record("exchange.reject", detail=_audit_detail(channel, file_name, error, vp, package_sha256, claimed),
+               actor_name="exchange")
+    log.warning("exchange: quarantined %s (%s: %s)", file_name, error.code, error.message)
+    report.rejected.append((channel, file_name, error.code, error.message))
+
+
+def _accept(channel: str, r: _Result, report: ImportReport) -> str:
+    """Record a verified package: held (to apply in order) or duplicate; replays are rejected."""
+    vp, entry = r.vp, r.entry
+    with transaction.atomic():
+        state = channel_state(channel, lock=True)
+        now = timezone.now()
+        state.highest_seen_seq = max(state.highest_seen_seq, vp.seq)
+        state.last_received_at = now
+        if any(item.type == "exchange.heartbeat" for item in vp.items):
+            state.last_heartbeat_at = max(filter(None, [state.last_heartbeat_at, min(vp.created, now)]))
+        existing = InboxPackage.objects.filter(channel=channel, seq=vp.seq).first()
+        if existing is not None or vp.seq <= state.last_applied_seq:
+            if existing and str(existing.uuid) == vp.uuid and existing.manifest_sha256 == vp.manifest_sha256:
+                state.save()
+                Receipt.objects.create(channel=channel, file_name=entry.name, size=entry.size,
+                                       mtime_ns=entry.mtime_ns, package_sha256=r.package_sha256,
+                                       outcome="duplicate", seq=vp.seq, uuid=vp.uuid)
+                record("exchange.duplicate", existing,
+                       detail=_audit_detail(channel, entry.name, None, vp, r.package_sha256), actor_name="exchange")
+                report.duplicates.append((channel, vp.seq))
+                r.copy.unlink(missing_ok=True)
+                return "duplicate"
+            code = "conflict" if existing and existing.state == InboxPackage.HELD else "replay"
+            raise PackageRejected(code, f"sequence {vp.seq} is already taken by another package")
+        state.save()
+        InboxPackage.objects.create(
+            channel=channel, seq=vp.seq, uuid=vp.uuid, file_name=vp.file_name, manifest_sha256=vp.manifest_sha256,
+            package_sha256=r.package_sha256, signer=vp.signer, item_count=len(vp.items), created_at=vp.created)
+        Receipt.objects.create(channel=channel, file_name=entry.name, size=entry.size, mtime_ns=entry.mtime_ns,
+                               package_sha256=r.package_sha256, outcome="held", seq=vp.seq, uuid=vp.uuid)
+    r.copy.replace(inbox_dir(channel) / vp.file_name)
+    r.copy = inbox_dir(channel) / vp.file_name
+    return "held"
+
+
+def _apply(channel: str, row: InboxPackage, vp: VerifiedPackage) -> bool:
+    """Apply every item and advance the high-water mark: one transaction, all or nothing."""
+    trusted = channel != "to-intranet"  # submissions from the internet side stay untrusted
+    with transaction.atomic():
+        state = ChannelState.objects.select_for_update().get(channel=channel)
+        if state.last_applied_seq + 1 != vp.seq:
+            return False
+        row = InboxPackage.objects.select_for_update().get(pk=row.pk)
+        if row.state != InboxPackage.HELD:
+            return False
+        if vp.prev != (state.last_applied_manifest_sha256 or ZERO_HASH):
+            raise PackageRejected("chain", f"package {vp.seq} does not follow the package applied before it")
+        for item in vp.items:
+            mt = registry.get(item.type, item.version)
+            if mt is None or mt.apply is None:
+                raise PackageRejected("unknown_type", f"no handler for {item.type} v{item.version} on this side")
+            mt.apply(registry.ApplyContext(
+                channel=channel, package_uuid=vp.uuid, seq=vp.seq, signer=vp.signer, item_index=item.index,
+                is_last_item=item.index == len(vp.items) - 1, message_type=item.type, version=item.version,
+                classification=item.classification, ref=item.ref, body=registry.sanitized(mt, item.body),
+                attachments=item.attachments, trusted=trusted))
+        now = timezone.now()
+        row.state, row.applied_at = InboxPackage.APPLIED, now
+        row.save(update_fields=["state", "applied_at"])
+        state.last_applied_seq, state.last_applied_manifest_sha256 = vp.seq, vp.manifest_sha256
+        state.last_applied_at = now
+        state.save(update_fields=["last_applied_seq", "last_applied_manifest_sha256", "last_applied_at"])
+        Quarantine.objects.filter(channel=channel, claimed_seq=vp.seq, resolved_at__isnull=True).update(resolved_at=now)
+        Receipt.objects.filter(channel=channel, file_name=row.file_name, outcome="held").update(outcome="applied")
+        record("exchange.accept", row, detail={**_audit_detail(channel, row.file_name, None, vp, row.package_sha256),
+                                               "items": len(vp.items)}, actor_name="exchange")
+    return True
+
+
+def _quarantine_held(channel: str, row: InboxPackage, error: PackageRejected, vp, report: ImportReport) -> None:
+    InboxPackage.objects.filter(pk=row.pk, state=InboxPackage.HELD).delete()
+    _quarantine(channel, row.file_name, error, inbox_dir(channel) / row.file_name, vp=vp,
+                package_sha256=row.package_sha256, report=report)
+
+
+def apply_ready(channel: str, cache: dict[int, _Result], report: ImportReport) -> None:
+    """Apply held packages of ``channel`` for as long as the next sequence number is there."""
+    while True:
+        state = channel_state(channel)
+        row = InboxPackage.objects.filter(channel=channel, seq=state.last_applied_seq + 1,
+                                          state=InboxPackage.HELD).first()
+        if row is None:
+            return
+        result = cache.pop(row.seq, None)
+        vp = result.vp if result and result.vp and result.vp.manifest_sha256 == row.manifest_sha256 else None
+        if vp is None:
+            _cleanup(result)
+            result = _Result(ferry.Entry(row.file_name, channel, row.seq, Path(), 0, 0, True))
+            result.workdir = Path(tempfile.mkdtemp(dir=_workroot()))
+            try:  # freshness was judged on arrival; the held copy must still be the verified one
+                vp = _verify(inbox_dir(channel) / row.file_name, channel, pinned(channel), row.file_name,
+                             result.workdir, fresh=False)
+                if vp.manifest_sha256 != row.manifest_sha256:
+                    raise PackageRejected("file_hash", "the held copy is not the package that was verified")
+            except PackageRejected as exc:
+                _quarantine_held(channel, row, exc, None, report)
+                _cleanup(result)
+                continue
+        try:
+            if _apply(channel, row, vp):
+                report.applied.append((channel, vp.seq))
+                (inbox_dir(channel) / row.file_name).unlink(missing_ok=True)
+        except PackageRejected as exc:
+            _quarantine_held(channel, row, exc, vp, report)
+        except DatabaseError:
+            raise  # not the package's fault: leave it held and let the caller retry
+        except Exception as exc:
+            log.exception("applying %s failed", row.file_name)
+            _quarantine_held(channel, row, PackageRejected("apply_failed", f"{type(exc).__name__}: {exc}"[:500]),
+                             vp, report)
+        finally:
+            _cleanup(result)
+
+
+def _seen(channel: str, entries: list[ferry.Entry]) -> set[tuple[str, int, int]]:
+    seen = set()
+    names = [e.name for e in entries]
+    for start in range(0, len(names), 500):
+        seen.update(Receipt.objects.filter(channel=channel, file_name__in=names[start:start + 500])
+                    .values_list("file_name", "size", "mtime_ns"))
+    return seen
+
+
+def import_channel(channel: str, report: ImportReport, progress=None) -> None:
+    entries = ferry.scan(conf.ferry_dir(channel))
+    seen = _seen(channel, entries)
+    new = [e for e in entries if (e.name, e.size, e.mtime_ns) not in seen]
+    keyring()
+    keys = pinned(channel)
+    cache: dict[int, _Result] = {}
+    done = 0
+    try:
+        with ThreadPoolExecutor(max_workers=conf.verify_workers()) as pool:
+            for start in range(0, len(new), 32):
+                batch = new[start:start + 32]
+                for result in pool.map(lambda e, k=keys: _verify_entry(e, channel, k), batch):
+                    if result.error and result.error.code in _KEY_CODES and result.copy and pinned(channel) != keys:
+                        keys = pinned(channel)  # a key rotation was applied meanwhile: check again
+                        _cleanup(result)
+                        result = _verify_entry(result.entry, channel, keys)
+                    _process(channel, result, cache, report)
+                    done += 1
+                    if progress:
+                        progress(done, len(new))
+                    apply_ready(channel, cache, report)
+        apply_ready(channel, cache, report)
+    finally:
+        for result in cache.values():
+            _cleanup(result)
+    report.held.extend((channel, row.seq) for row in InboxPackage.objects.filter(channel=channel,
+                                                                                 state=InboxPackage.HELD))
+
+
+def _process(channel: str, result: _Result, cache: dict, report: ImportReport) -> None:
+    if result.error is not None:
+        _quarantine(channel, result.entry.name, result.error, result.copy, package_sha256=result.package_sha256,
+                    entry=result.entry, vp=result.vp, report=report)
+        _cleanup(result)
+        return
+    try:
+        outcome = _accept(channel, result, report)
+    except PackageRejected as exc:
+        _quarantine(channel, result.entry.name, exc, result.copy, vp=result.vp,
+                    package_sha256=result.package_sha256, entry=result.entry, report=report)
+        _cleanup(result)
+        return
+    if outcome == "held":
+        cache[result.vp.seq] = result
+    else:
+        _cleanup(result)
+
+
+def import_all(progress=None) -> ImportReport:
+    report = ImportReport()
+    for channel in conf.inbound():
+        import_channel(channel, report, progress)
+    return report
+
+
+def verify_file(path: Path, channel: str | None = None) -> VerifiedPackage:
+    """Verify one package file against this side's pins, without applying or recording anything."""
+    channels = [channel] if channel else conf.inbound()
+    keys = {c: pinned(c) for c in channels}
+    with tempfile.TemporaryDirectory(dir=_workroot()) as work:
+        vp = verify_package(Path(path), gpg=keyring(), pinned={c: set(k) for c, k in keys.items()},
+                            encrypted_channels=ENCRYPTED, limits=conf.limits(), workdir=Path(work))
+        check_semantics(vp, keys[vp.channel])
+    return vp

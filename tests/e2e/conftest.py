@@ -1,0 +1,90 @@
+"""Both deployments running as real servers (SQLite, temp data dir) for the browser tests."""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+
+import pytest
+
+from tests.subproc import REPO, side_env
+
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _wait(url: str, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=2):  # noqa: S310 - loopback only
+                return
+        except OSError:
+            time.sleep(0.3)
+    raise RuntimeError(f"{url} did not answer")
+
+
+@pytest.fixture(scope="session")
+def stack(tmp_path_factory):
+    data = tmp_path_factory.mktemp("stack")
+    env = {side: side_env(data, DJANGO_SETTINGS_MODULE=f"{side}.settings") for side in ("intranet", "extranet")}
+    for e in env.values():
+        for real in ("DATABASE_URL", "CELERY_BROKER_URL", "CELERY_RESULT_BACKEND", "SEARCH_URL"):
+            e.pop(real, None)  # the two sides must never share a database
+    accounts = {}
+    for side in ("intranet", "extranet", "intranet"):
+        out = subprocess.run([sys.executable, "-m", side, "setup_demo", "--json"], cwd=REPO, env=env[side],
+                             capture_output=True, text=True, check=True).stdout
+        accounts[side] = {a["username"]: a for a in json.loads(out.strip().splitlines()[-1])}
+    procs, urls = [], {}
+    for side in ("intranet", "extranet"):
+        port = _free_port()
+        urls[side] = f"http://127.0.0.1:{port}"
+        procs.append(subprocess.Popen([sys.executable, "-m", side, "runserver", f"127.0.0.1:{port}", "--noreload"],
+                                      cwd=REPO, env=env[side], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+    try:
+        for url in urls.values():
+            _wait(url + "/healthz")
+        yield {"urls": urls, "accounts": accounts, "data": data, "env": env}
+    finally:
+        for p in procs:
+            p.terminate()
+            p.wait(timeout=20)
+
+
+def totp_now(secret_b32: str) -> str:
+    from django_otp.oath import totp
+
+    return f"{totp(base64.b32decode(secret_b32)):06d}"
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    executable = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium")
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=executable, headless=True, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(locale="zh-CN")
+    pg = context.new_page()
+    yield pg
+    context.close()
