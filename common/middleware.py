@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from csp.middleware import CSPMiddleware
 from django.conf import settings
+from django.middleware.locale import LocaleMiddleware
+from django.utils import translation
 from django.contrib.auth import REDIRECT_FIELD_NAME, logout
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -59,3 +62,31 @@ class OTPRequiredMiddleware:
         return self.get_response(request)
 
 
+
+
+class ContentSecurityPolicyMiddleware(CSPMiddleware):
+    """django-csp with one relaxation: Wagtail's admin still renders some inline scripts
+    (date pickers, inline panels), so under the admin prefix only, inline scripts are
+    allowed. That area is staff-only behind password + OTP; public pages stay strict.
+    """
+
+    def get_policy_parts(self, request, response, report_only=False):
+        parts = super().get_policy_parts(request, response, report_only)
+        if request.path.startswith(settings.JINCAI_CSP_RELAXED_PREFIXES) and parts.update is None:
+            parts.update = {"script-src": ["'unsafe-inline'"]}
+        return parts
+
+
+class LanguageMiddleware(LocaleMiddleware):
+    """Simplified Chinese unless the user chose another language with the switcher.
+
+    The browser's Accept-Language is deliberately ignored: a bureau's system speaks
+    Chinese by default, whatever locale a workstation happens to be set to.
+    """
+
+    def process_request(self, request):
+        language = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+        if language not in dict(settings.LANGUAGES):
+            language = settings.LANGUAGE_CODE
+        translation.activate(language)
+        request.LANGUAGE_CODE = translation.get_language()

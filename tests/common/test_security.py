@@ -83,3 +83,18 @@ def test_display_preferences_toggle_by_cookie(client):
 def test_display_preferences_refuse_open_redirects(client):
     response = client.post("/display/", {"mode": "high-contrast", "next": "https://evil.example/"})
     assert response.url == "/"
+
+
+def test_public_pages_forbid_inline_scripts_and_only_the_admin_relaxes(client, staff):
+    public_csp = client.get("/accounts/login/").headers["Content-Security-Policy"]
+    assert "script-src 'self'" in public_csp and "unsafe-inline" not in public_csp.split("script-src")[1].split(";")[0]
+    admin_csp = client.get("/admin/").headers["Content-Security-Policy"]
+    assert "'unsafe-inline'" in admin_csp.split("script-src")[1].split(";")[0]
+
+
+def test_chinese_regardless_of_browser_language_and_english_on_request(client):
+    page = client.get("/accounts/login/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    assert "用户名" in page
+    client.post("/i18n/setlang/", {"language": "en", "next": "/accounts/login/"})
+    page = client.get("/accounts/login/").content.decode()
+    assert "Username" in page and '<html lang="en"' in page
