@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from csp.middleware import CSPMiddleware
 from django.conf import settings
-from django.middleware.locale import LocaleMiddleware
-from django.utils import translation
 from django.contrib.auth import REDIRECT_FIELD_NAME, logout
+from django.middleware.locale import LocaleMiddleware
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import translation
 from django.utils.http import urlencode
 
 

@@ -269,7 +269,7 @@ def configure(ns: dict, side: str) -> None:
             "USE_I18N": True,
             "USE_TZ": True,
             "STATIC_URL": "/static/",
-            "STATIC_ROOT": base / "static",
+            "STATIC_ROOT": Path(env("JINCAI_STATIC_ROOT")) if env("JINCAI_STATIC_ROOT") else base / "static",
             "MEDIA_URL": "/media/",
             "MEDIA_ROOT": media,
             "STORAGES": {
@@ -338,6 +338,12 @@ def configure(ns: dict, side: str) -> None:
     )
     ns.update(_celery(side))
     ns.update(_security(production))
+    # Behind N trusted reverse proxies the client address is taken from X-Forwarded-For, for
+    # lock-outs and the audit log alike; with none, REMOTE_ADDR is the client.
+    proxies = int(env("JINCAI_PROXY_COUNT", "0"))
+    if proxies:
+        ns["AXES_IPWARE_PROXY_COUNT"] = proxies
+        ns["AXES_IPWARE_META_PRECEDENCE_ORDER"] = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR")
 
 
 def locale_path() -> Path:

@@ -56,3 +56,6 @@ class AuditChainHead(models.Model):
 
     class Meta:
         default_permissions = ()
+
+    def __str__(self):
+        return f"audit chain head #{self.seq}"

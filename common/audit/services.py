@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import hashlib
-from datetime import UTC
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import UTC
 
+from axes.helpers import get_client_ip_address
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models, transaction
 from django.utils import timezone
@@ -58,7 +59,7 @@ def record(
         name, user_id = user.get_username(), user.pk
     else:
         name, user_id = actor_name or ("anonymous" if request is not None else "system"), None
-    ip = request.META.get("REMOTE_ADDR") if request is not None else None
+    ip = get_client_ip_address(request) if request is not None else None
     fields = {
         "at": timezone.now(),
         "actor": name[:150],
