@@ -21,6 +21,7 @@ SHARED_APPS = [
     "common.accounts",
     "common.audit",
     "exchange",
+    "search",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
@@ -140,13 +141,34 @@ def _celery(side: str) -> dict:
 def _search() -> dict:
     url = env("SEARCH_URL")
     if not url:
-        return {"default": {"BACKEND": "wagtail.search.backends.database"}}
+        # Text reaches the database pre-segmented (search.analysis); "simple" keeps every word
+        # as written instead of applying English stemming and stop words (PostgreSQL only).
+        return {"default": {"BACKEND": "wagtail.search.backends.database", "SEARCH_CONFIG": "simple"}}
+    # Pre-segmented text: split on spaces only, fold full-width forms and case. "standard" is
+    # redefined too because the backend names it as the search analyzer of autocomplete fields.
+    words = {"type": "custom", "tokenizer": "whitespace", "filter": ["cjk_width", "lowercase"]}
     return {
         "default": {
             "BACKEND": env("SEARCH_BACKEND", "wagtail.search.backends.opensearch2"),
             "URLS": [url],
-            "INDEX": env("SEARCH_INDEX_PREFIX", "jincai"),
+            "INDEX_PREFIX": env("SEARCH_INDEX_PREFIX", "jincai").lower().rstrip("_") + "_",
             "TIMEOUT": 10,
+            "INDEX_SETTINGS": {
+                "settings": {
+                    "index": {"number_of_shards": 1, "number_of_replicas": int(env("SEARCH_REPLICAS", "0"))},
+                    "analysis": {
+                        "analyzer": {
+                            "default": words,
+                            "standard": words,
+                            "edgengram_analyzer": {
+                                "type": "custom",
+                                "tokenizer": "whitespace",
+                                "filter": ["cjk_width", "lowercase", "edgengram"],
+                            },
+                        },
+                    },
+                }
+            },
         }
     }
 

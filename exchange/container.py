@@ -47,8 +47,6 @@ def header(name: str, size: int, mtime: int) -> bytes:
     h[156:157] = b"0"
     h[257:263] = _MAGIC
     h[263:265] = _VERSION
-    h[329:337] = _octal(0, 8)
-    h[337:345] = _octal(0, 8)
     h[148:156] = b"%06o\x00 " % sum(h)
     return bytes(h)
 
@@ -105,23 +103,33 @@ def scan(fd: int, file_size: int, max_members: int) -> list[Member]:
         if block == b"\x00" * BLOCK:
             if os.pread(fd, BLOCK, offset + BLOCK) != b"\x00" * BLOCK:
                 raise PackageRejected("container", "a single zero block inside the archive")
-            _check_trailing_zeros(fd, offset + 2 * BLOCK, file_size)
+            end = offset + 2 * BLOCK
+            if file_size != end + (-end % RECORD):
+                raise PackageRejected("container", "the archive is not padded to exactly one whole record")
+            _check_zeros(fd, end, file_size, "data after the end-of-archive marker")
             return members
         if len(members) >= max_members:
             raise PackageRejected("limits", f"more than {max_members} members")
         name, size = _parse(block, offset)
+        try:
+            canonical = header(name, size, 0)
+        except ValueError:
+            raise PackageRejected("member", f"member name too long at byte {offset}") from None
+        if block != canonical:
+            raise PackageRejected("container", f"the header at byte {offset} is not in the canonical form")
         data = offset + BLOCK
         if size > file_size - data:
             raise PackageRejected("container", f"member {name!r} claims {size} bytes beyond the end of the file")
         members.append(Member(name, data, size))
         offset = data + size + (-size % BLOCK)
+        _check_zeros(fd, data + size, offset, "padding after a member is not zero")
 
 
-def _check_trailing_zeros(fd: int, offset: int, file_size: int) -> None:
-    while offset < file_size:
-        chunk = os.pread(fd, min(1 << 16, file_size - offset), offset)
+def _check_zeros(fd: int, offset: int, end: int, problem: str) -> None:
+    while offset < end:
+        chunk = os.pread(fd, min(1 << 16, end - offset), offset)
         if not chunk:
-            return
+            raise PackageRejected("container", "the file is shorter than its headers say")
         if chunk.count(0) != len(chunk):
-            raise PackageRejected("container", "data after the end-of-archive marker")
+            raise PackageRejected("container", problem)
         offset += len(chunk)

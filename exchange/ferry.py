@@ -31,16 +31,9 @@ class Entry:
     regular: bool
 
 
-def _fsync_dir(directory: Path) -> None:
-    fd = os.open(directory, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
 def write_atomic(directory: Path, name: str, source: Path) -> Path:
-    """Copy ``source`` into ``directory`` as ``name`` without ever exposing a partial file."""
+    """Copy ``source`` into ``directory`` as ``name`` without ever exposing a partial file: the bytes
+    go to a hidden temporary name, are flushed to disk, and the final name appears by rename."""
     directory.mkdir(parents=True, exist_ok=True)
     tmp = directory / f".{name}.{secrets.token_hex(4)}.part"
     try:
@@ -54,7 +47,6 @@ def write_atomic(directory: Path, name: str, source: Path) -> Path:
         os.replace(tmp, final)
     finally:
         tmp.unlink(missing_ok=True)
-    _fsync_dir(directory)
     return final
 
 

@@ -148,9 +148,9 @@ class GnuPG:
 
     # -- signatures ------------------------------------------------------------------------
     def sign_detached(self, data: bytes, fingerprint: str) -> bytes:
-        """An ASCII-armored detached signature over ``data`` by exactly the given key."""
+        """A binary detached signature over ``data`` by exactly the given key."""
         cmd = [*self._base(), *self._passphrase_args(), "--status-fd", "2", "--local-user", f"{fingerprint}!",
-               "--digest-algo", "SHA256", "--detach-sign", "--armor", "--output", "-", "-"]
+               "--digest-algo", "SHA256", "--detach-sign", "--output", "-", "-"]
         proc = subprocess.run(cmd, input=data, capture_output=True, env=_env(), timeout=_TIMEOUT, check=False)
         if proc.returncode != 0 or b"[GNUPG:] SIG_CREATED D " not in proc.stderr:
             raise GPGError(f"signing failed: {proc.stderr.decode(errors='replace')[-500:]}")

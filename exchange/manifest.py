@@ -9,7 +9,7 @@ from jsonschema import Draft202012Validator
 
 FORMAT = "jincai-exchange/1"
 MANIFEST_NAME = "manifest.json"
-SIGNATURE_NAME = "manifest.json.asc"
+SIGNATURE_NAME = "manifest.json.sig"
 ZERO_HASH = "0" * 64
 TIME_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
 

@@ -17,11 +17,18 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from exchange import canonical, container, mediatypes
+from exchange import canonical, container, mediatypes, sigpacket
 from exchange.errors import PackageRejected
 from exchange.gpg import GnuPG, GPGError
 from exchange.manifest import (
-    FORMAT, MANIFEST_NAME, PATH_RE, SIGNATURE_NAME, format_time, package_file_name, parse_time, schema_problem,
+    FORMAT,
+    MANIFEST_NAME,
+    PATH_RE,
+    SIGNATURE_NAME,
+    format_time,
+    package_file_name,
+    parse_time,
+    schema_problem,
 )
 
 MiB = 1024 * 1024
@@ -116,15 +123,12 @@ def build_package(dest_dir: Path, *, channel: str, sender_fpr: str, sender_name:
     }
     if recipients:
         manifest["encryption"] = {"scheme": "openpgp", "recipients": sorted(recipients)}
-    problem = schema_problem(manifest)
-    if problem:
-        raise ValueError(f"invalid manifest: {problem}")
     manifest_bytes = canonical.dumps(manifest)
     signature = gpg.sign_detached(manifest_bytes, sender_fpr)
     name = package_file_name(channel, seq, uuid)
     dest_dir.mkdir(parents=True, exist_ok=True)
     tmp = dest_dir / f".{name}.part"
-    digest, written, mtime = hashlib.sha256(), 0, int(created.timestamp())
+    digest, written, mtime = hashlib.sha256(), 0, 0
 
     def emit(out, chunk: bytes) -> None:
         nonlocal written
@@ -149,6 +153,7 @@ def build_package(dest_dir: Path, *, channel: str, sender_fpr: str, sender_name:
         out.flush()
         os.fsync(out.fileno())
     final = dest_dir / name
+    os.chmod(tmp, 0o644)
     os.replace(tmp, final)
     return BuiltPackage(final, name, manifest, manifest_bytes, hashlib.sha256(manifest_bytes).hexdigest(),
                         digest.hexdigest(), written)
@@ -265,11 +270,12 @@ def verify_package(path: Path, *, gpg: GnuPG, pinned: Mapping[str, set[str]], ch
         _check_members(members, limits)
         manifest_bytes = os.pread(fd, members[0].size, members[0].offset)
         signature = os.pread(fd, members[1].size, members[1].offset)
-        if b"BEGIN PGP SIGNATURE" not in signature[:200] and signature[:1] not in (b"\x88", b"\x89", b"\xc2"):
-            raise PackageRejected("signature", "the signature member is not an OpenPGP signature")
+        sigpacket.check_structure(signature)
+        sigpacket.check_digest_prefix(signature, manifest_bytes)
         sig = gpg.verify_detached(signature, manifest_bytes)
         if not sig.valid:
             raise PackageRejected("signature", sig.problem or "bad signature")
+        sigpacket.check_issuer(signature, sig.signing_fingerprint)
         if not any(sig.fingerprint in fprs for fprs in accept.values()):
             raise PackageRejected("untrusted_signer", f"{sig.fingerprint} is not pinned for this channel")
         manifest = _parse_manifest(manifest_bytes)

@@ -8,6 +8,11 @@ from common.urls import handler400, handler403, handler404, handler500, shared_u
 urlpatterns = [
     *shared_urlpatterns(),
     path("sitemap.xml", sitemap),
+    path("procurement/", include("extranet.procurement.urls")),
+    path("supplier/", include("extranet.procurement.supplier_urls")),
+    path("search/", include("search.urls")),
+    path("", include("extranet.portal.urls")),
+    path("consultation/", include("extranet.consultation.urls")),
 ]
 
 if settings.DEBUG:

@@ -1,5 +1,5 @@
 from django.conf import settings
-from django.urls import path
+from django.urls import include, path
 
 from common.urls import handler400, handler403, handler404, handler500, shared_urlpatterns  # noqa: F401
 from intranet.workbench import views
@@ -7,6 +7,8 @@ from intranet.workbench import views
 urlpatterns = [
     *shared_urlpatterns(),
     path("", views.home, name="home"),
+    path("oa/", include("intranet.oa.urls")),
+    path("search/", include("search.urls_staff")),
 ]
 
 if settings.DEBUG:

@@ -4,4 +4,10 @@ Adding a field is a new schema version: register ``v2`` beside ``v1`` and keep `
 packages of that version can still arrive.
 """
 
-from exchange.messages import consultation, exchange_control, oa, portal  # noqa: F401
+from exchange.messages import (  # noqa: F401
+    consultation,
+    exchange_control,
+    oa,
+    portal,
+    procurement,  # noqa: F401,E402
+)

@@ -103,6 +103,9 @@ def _verify_entry(entry: ferry.Entry, channel: str, keys) -> _Result:
     except Exception as exc:  # anything unexpected about the input is a rejection, never a crash
         log.exception("verifying %s failed", entry.name)
         result.error = PackageRejected("container", f"unreadable package: {type(exc).__name__}: {exc}"[:500])
+    if result.error and not result.package_sha256 and result.copy:
+        result.copy.unlink(missing_ok=True)  # nothing was copied
+        result.copy = None
     return result
 
 
@@ -182,8 +185,13 @@ def _accept(channel: str, r: _Result, report: ImportReport) -> str:
             package_sha256=r.package_sha256, signer=vp.signer, item_count=len(vp.items), created_at=vp.created)
         Receipt.objects.create(channel=channel, file_name=entry.name, size=entry.size, mtime_ns=entry.mtime_ns,
                                package_sha256=r.package_sha256, outcome="held", seq=vp.seq, uuid=vp.uuid)
-    r.copy.replace(inbox_dir(channel) / vp.file_name)
-    r.copy = inbox_dir(channel) / vp.file_name
+    kept = inbox_dir(channel) / vp.file_name
+    r.copy.replace(kept)
+    for item in vp.items:
+        for a in item.attachments:
+            if a.source == r.copy:
+                a.source = kept
+    r.copy = kept
     return "held"
 
 

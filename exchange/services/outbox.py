@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import tempfile
 import uuid as uuid_lib
@@ -204,8 +205,8 @@ def resend(channel: str, first: int, last: int, progress: Progress = None, actor
     written, now = 0, timezone.now()
     for n, package in enumerate(packages, start=1):
         source = outbox_dir(channel) / package.file_name
-        if not source.exists():
-            problems.append(f"{package.seq}: the outbox copy is missing")
+        if not source.exists() or _sha256(source) != package.package_sha256:
+            problems.append(f"{package.seq}: the outbox copy is missing or damaged")
             continue
         if package.expires_at <= now:
             problems.append(f"{package.seq}: expired on {package.expires_at:%Y-%m-%d}; the receiver would refuse it")
@@ -217,6 +218,14 @@ def resend(channel: str, first: int, last: int, progress: Progress = None, actor
     record("exchange.resend", detail={"channel": channel, "from": first, "to": last, "written": written,
                                       "problems": problems[:20]}, actor=actor, actor_name="exchange")
     return written, problems
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        while chunk := fh.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
 
 
 def queue_heartbeats() -> list[OutboundItem]:

@@ -158,7 +158,7 @@ def dockerfile_instructions() -> list[tuple[str, str]]:
 
 def test_every_service_belongs_to_exactly_one_side(services):
     expected = {f"{side}-{role}" for side in SIDES for role in APP_ROLES + BACKING_ROLES}
-    assert set(services) == expected
+    assert set(services) == expected, "a new service needs its side, networks and mounts checked here too"
     for name in services:
         side_of(name)
 
@@ -263,7 +263,7 @@ def test_provincial_ferries_belong_to_the_intranet_only(services):
             if not intranet_writes:
                 assert read_only, f"{name} only reads what the province sends: {ferry} must be :ro"
         if intranet_writes:
-            assert not mounted["intranet-worker"], f"the intranet worker exports into {ferry}"
+            assert mounted.get("intranet-worker") is False, f"the intranet worker exports into {ferry}"
 
 
 def test_the_app_uses_the_mounted_ferries_not_private_directories(services):
@@ -273,7 +273,7 @@ def test_the_app_uses_the_mounted_ferries_not_private_directories(services):
         if not is_app(name):
             continue
         env = environment_of(service)
-        expected = {variable for sender, receiver, variable in SIDE_FERRIES.values()}
+        expected = {variable for *_sides, variable in SIDE_FERRIES.values()}
         if side_of(name) == "intranet":
             expected |= {variable for _writes, variable in PROVINCE_FERRIES.values()}
         targets = {source: target for source, target, _ro in mounts_of(service) if source in FERRIES}

@@ -6,6 +6,10 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
 from common import demo
+from exchange.demo import ensure_demo_keys
+from intranet.procurement.demo import load_demo as load_procurement_demo
+from intranet.oa.demo import load_demo as load_oa_demo
+from intranet.publishing.demo import load_demo as load_publishing_demo
 
 DEPARTMENTS = {
     "BGS": "办公室",
@@ -39,9 +43,13 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         call_command("migrate", interactive=False, verbosity=0)
+        ensure_demo_keys("intranet")
         demo.ensure_departments(DEPARTMENTS)
         demo.ensure_roles(ROLES)
         accounts = demo.ensure_users(USERS)
+        accounts += load_oa_demo()
+        accounts += load_procurement_demo()
+        load_publishing_demo()
         if options["json"]:
             self.stdout.write(json.dumps(accounts, ensure_ascii=False))
         else:

@@ -1,0 +1,179 @@
+"""Exchange throughput: export + verify + import of 1,000 items with attachments, against the raw
+rate of `gpg --verify` on the same package files, measured in the same run.
+
+    JINCAI_DATA_DIR is ignored: everything happens in a temporary directory.
+    .venv/bin/python bench/exchange.py [--items 1000] [--per-package 10] [--attachment-kib 64]
+
+The sender (intranet, to-extranet) and the receiver (extranet) share one SQLite database here, as
+the in-process tests do; each has its own GnuPG home and state directory. Figures:
+
+- export: queue is packed, signed and written into the ferry (one gpg signature per package);
+- import: every ferry file copied into the private inbox, verified (one gpg verification of the
+  manifest signature, SHA-256 of every file, content sniffing, schemas) and applied in order with
+  the high-water mark in one transaction per package;
+- verify: the standalone `exchange verify` check of every package (what an operator may run);
+- raw gpg: `gpg --verify` of a detached signature over each whole package file, one process per
+  package, sequentially - the least any importer that verifies the same bytes with GnuPG must do.
+
+The goal is an end-to-end rate (export + import) of at least half the raw gpg rate.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def setup_django(data_dir: Path) -> None:
+    os.environ["JINCAI_DATA_DIR"] = str(data_dir)
+    os.environ["DJANGO_SETTINGS_MODULE"] = "intranet.settings"
+    for name in ("DATABASE_URL", "CELERY_BROKER_URL", "SEARCH_URL", "REDIS_URL"):
+        os.environ.pop(name, None)
+    os.environ.setdefault("LOG_LEVEL", "WARNING")
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+
+
+FINGERPRINTS: dict[str, str] = {}
+
+
+def act_as(side: str, data_dir: Path) -> None:
+    """Switch the process to one side: its GnuPG home, state directory and signing key."""
+    from django.conf import settings
+
+    from exchange.models import LocalKey
+    from exchange.services import keys
+
+    settings.JINCAI_SIDE = side
+    settings.JINCAI_EXCHANGE_GNUPG_HOME = str(data_dir / side / "gnupg")
+    settings.JINCAI_EXCHANGE_STATE_DIR = str(data_dir / side / "exchange")
+    LocalKey.objects.update(active=False)
+    if side in FINGERPRINTS:
+        LocalKey.objects.filter(fingerprint=FINGERPRINTS[side]).update(active=True)
+    else:
+        FINGERPRINTS[side] = keys.keygen()[0]
+
+
+def register_bench_type() -> None:
+    """``bench.document`` v1: the policy schema and checks, applied by the exchange's built-in handler
+    (so that other apps' reactions to real policy messages, such as search indexing, are not timed)."""
+    from exchange import registry
+    from exchange.messages.portal import POLICY_PUBLISH_V1, _public_only
+    from exchange.messages.store import store_record
+
+    registry.register("bench.document", 1, schema=POLICY_PUBLISH_V1, channels=["to-extranet"],
+                      classification_check=_public_only, html_fields=("body_html",), apply=store_record)
+
+
+def pdf_like(n: int, size: int) -> bytes:
+    head = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n"
+    return head + os.urandom(size - len(head) - 6) + b"\n%%EOF"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--items", type=int, default=1000)
+    parser.add_argument("--per-package", type=int, default=10)
+    parser.add_argument("--attachment-kib", type=int, default=64)
+    args = parser.parse_args()
+
+    data_dir = Path(tempfile.mkdtemp(prefix="jincai-bench-"))
+    try:
+        run(data_dir, args)
+    finally:
+        for side in ("intranet", "extranet"):
+            subprocess.run(["gpgconf", "--homedir", str(data_dir / side / "gnupg"), "--kill", "all"],
+                           capture_output=True, check=False)
+        shutil.rmtree(data_dir, ignore_errors=True)
+
+
+def run(data_dir: Path, args) -> None:
+    started = time.perf_counter()
+    setup_django(data_dir)
+    from django.conf import settings
+
+    from exchange.models import ReceivedRecord
+    from exchange.services import inbox, keys, outbox
+
+    settings.JINCAI_EXCHANGE_MAX_ITEMS_PER_PACKAGE = args.per_package
+    settings.JINCAI_EXCHANGE_FERRY_DIRS = {"to-extranet": str(data_dir / "ferry" / "to-extranet")}
+    settings.JINCAI_EXCHANGE_HEARTBEAT_CHANNELS = []
+    act_as("intranet", data_dir)
+    public = (data_dir / "intranet" / "exchange" / "public.asc").read_text()
+    act_as("extranet", data_dir)
+    keys.trust(public, ["to-extranet"])
+    act_as("intranet", data_dir)
+
+    register_bench_type()
+    size = args.attachment_kib * 1024
+    for n in range(1, args.items + 1):
+        body = {"document_id": f"bench:{n}", "revision": 1, "title": f"基准测试文件 {n}", "doc_number": f"宝市财发〔2025〕{n}号",
+                "issuer": "市财政局", "issued_on": "2025-01-02", "body_html": "<p>正文</p>" * 20, "disclosure": "public"}
+        outbox.enqueue("to-extranet", "bench.document", 1, body,
+                       attachments=[outbox.Attachment(f"附件{n}.pdf", data=pdf_like(n, size))])
+    print(f"set-up: {args.items} items of {args.attachment_kib} KiB queued in {time.perf_counter() - started:.1f}s")
+
+    # Export (sender).
+    t0 = time.perf_counter()
+    packages = outbox.export_channel("to-extranet")
+    t_export = time.perf_counter() - t0
+    files = sorted((data_dir / "ferry" / "to-extranet").iterdir())
+    n = len(files)
+    total_bytes = sum(f.stat().st_size for f in files)
+
+    # Import (receiver): verify + apply.
+    act_as("extranet", data_dir)
+    t0 = time.perf_counter()
+    report = inbox.import_all()
+    t_import = time.perf_counter() - t0
+    assert report.ok and len(report.applied) == n, report.rejected[:3]
+    assert ReceivedRecord.objects.count() == args.items
+
+    # Standalone verification of every package (the `exchange verify` path).
+    t0 = time.perf_counter()
+    for f in files:
+        inbox.verify_file(f, "to-extranet")
+    t_verify = time.perf_counter() - t0
+
+    # Raw GnuPG: a detached signature over each whole package file (made untimed), then
+    # `gpg --verify` once per package in the receiver's keyring.
+    sender_home, receiver_home = data_dir / "intranet" / "gnupg", data_dir / "extranet" / "gnupg"
+    sender_fpr = packages[0].signer
+    for f in files:
+        subprocess.run(["gpg", "--homedir", str(sender_home), "--batch", "--yes", "--local-user", sender_fpr,
+                        "--detach-sign", "-o", f"{f}.sig", str(f)], check=True, capture_output=True)
+    t0 = time.perf_counter()
+    for f in files:
+        subprocess.run(["gpg", "--homedir", str(receiver_home), "--batch", "--verify", f"{f}.sig", str(f)],
+                       check=True, capture_output=True)
+    t_raw = time.perf_counter() - t0
+
+    raw_rate = n / t_raw
+    e2e_rate = n / (t_export + t_import)
+    full_rate = n / (t_export + t_verify + t_import)
+    print(f"packages: {n} ({args.per_package} items each), {total_bytes / 1048576:.1f} MiB, "
+          f"{args.items} items with one {args.attachment_kib} KiB attachment each")
+    print(f"export:            {t_export:7.2f}s  {n / t_export:8.1f} packages/s")
+    print(f"import (verifies): {t_import:7.2f}s  {n / t_import:8.1f} packages/s  {args.items / t_import:8.1f} items/s")
+    print(f"verify only:       {t_verify:7.2f}s  {n / t_verify:8.1f} packages/s")
+    print(f"raw gpg --verify:  {t_raw:7.2f}s  {raw_rate:8.1f} packages/s  (baseline)")
+    print(f"end to end (export + import):          {e2e_rate:8.1f} packages/s  ratio {e2e_rate / raw_rate:.2f}")
+    print(f"end to end with a separate verify pass: {full_rate:8.1f} packages/s  ratio {full_rate / raw_rate:.2f}")
+    print(f"goal: ratio >= 0.50 -> {'met' if e2e_rate / raw_rate >= 0.5 else 'NOT met'}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""Business services of the finance core. Views and commands call these, never the models directly."""

@@ -1,0 +1,37 @@
+"""Rate limits for public submissions, per client address, in Django's cache (Redis in production)."""
+
+from __future__ import annotations
+
+import time
+
+from django.conf import settings
+from django.core.cache import cache
+
+# (window seconds, max submissions)
+WINDOWS = getattr(settings, "JINCAI_PUBLIC_SUBMISSION_LIMITS", [(600, 5), (86400, 20)])
+
+
+def client_ip(request) -> str:
+    # Behind the TLS terminator the real address is the first X-Forwarded-For hop it adds.
+    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "") if getattr(settings, "JINCAI_TRUST_X_FORWARDED_FOR", False) else ""
+    return (forwarded.split(",")[0].strip() or request.META.get("REMOTE_ADDR", "") or "unknown")[:64]
+
+
+def _keys(ip: str) -> list[tuple[str, int, int]]:
+    now = int(time.time())
+    return [(f"submit-rate:{ip}:{window}:{now // window}", window, limit) for window, limit in WINDOWS]
+
+
+def over_limit(request) -> bool:
+    ip = client_ip(request)
+    return any((cache.get(key) or 0) >= limit for key, _w, limit in _keys(ip))
+
+
+def count(request) -> None:
+    for key, window, _limit in _keys(client_ip(request)):
+        if cache.add(key, 1, window):
+            continue
+        try:
+            cache.incr(key)
+        except ValueError:
+            cache.set(key, 1, window)

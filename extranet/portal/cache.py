@@ -1,0 +1,112 @@
+"""Anonymous page cache for the portal.
+
+Cached: GET/HEAD of pages that mark themselves cacheable (``CachedPageMixin``), for visitors
+without a session. The key holds the path and query, the language and display-mode cookies, and
+a generation number that every publish, unpublish and exchange import bumps, so a change shows
+at once. Every page has CSRF-protected forms in its header (display mode, language): the token
+in the stored HTML is replaced by a placeholder, and each hit gets the visitor's own token and
+CSRF cookie from Django's CSRF middleware, so no two visitors ever share one.
+
+The generation lives in the cache (shared through Redis in production) and in a marker file's
+modification time under the side's data dir, so the embedded default (a per-process local
+memory cache, with the exchange importer in a separate worker process) is invalidated too.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+from pathlib import Path
+
+from django.conf import settings
+from django.core.cache import cache
+from django.http import HttpResponse
+from django.middleware.csrf import CsrfViewMiddleware, get_token
+
+from common.views import DISPLAY_COOKIE
+
+GEN_KEY = "portal:cache:generation"
+TTL = 600
+PLACEHOLDER = "__PORTAL_CSRF_TOKEN__"
+TOKEN_RE = re.compile(rb'(name="csrfmiddlewaretoken" value=")([A-Za-z0-9]{64})(")')
+BYPASS_COOKIES = ("messages",)
+
+
+def _marker() -> Path:
+    return Path(settings.JINCAI_SIDE_DIR) / "portal-cache-generation"
+
+
+def generation() -> str:
+    try:
+        mtime = os.stat(_marker()).st_mtime_ns
+    except FileNotFoundError:
+        mtime = 0
+    return f"{cache.get(GEN_KEY, 0)}.{mtime}"
+
+
+def bump() -> None:
+    try:
+        cache.incr(GEN_KEY)
+    except ValueError:
+        cache.set(GEN_KEY, 1, None)
+    marker = _marker()
+    marker.touch()
+    os.utime(marker)
+
+
+def _key(request) -> str:
+    lang = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
+    display = request.COOKIES.get(DISPLAY_COOKIE, "")
+    raw = f"{request.method}|{request.get_host()}|{request.get_full_path()}|{lang}|{display}|{generation()}"
+    return "portal:page:" + hashlib.sha256(raw.encode()).hexdigest()
+
+
+def _cacheable_request(request) -> bool:
+    if request.method not in ("GET", "HEAD"):
+        return False
+    if settings.SESSION_COOKIE_NAME in request.COOKIES or any(c in request.COOKIES for c in BYPASS_COOKIES):
+        return False
+    return not request.path.startswith(("/admin/", "/django-admin/", "/accounts/", "/supplier/", "/static/",
+                                        "/media/", "/documents/"))
+
+
+class AnonymousPageCacheMiddleware:
+    """Placed after WhiteNoise and before the session middleware (see extranet/settings.py)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.csrf = CsrfViewMiddleware(get_response)
+
+    def __call__(self, request):
+        if not _cacheable_request(request):
+            return self.get_response(request)
+        key = _key(request)
+        stored = cache.get(key)
+        if stored is not None:
+            return self._from_cache(request, stored)
+        response = self.get_response(request)
+        if self._should_store(request, response):
+            content = TOKEN_RE.sub(rb"\g<1>" + PLACEHOLDER.encode() + rb"\g<3>", response.content)
+            headers = [(k, v) for k, v in response.items() if k.lower() not in ("set-cookie", "content-length")]
+            cache.set(key, (response.status_code, headers, content), TTL)
+        return response
+
+    @staticmethod
+    def _should_store(request, response) -> bool:
+        if not getattr(request, "portal_cacheable", False) or response.status_code != 200:
+            return False
+        if response.streaming or any(name != settings.CSRF_COOKIE_NAME for name in response.cookies):
+            return False
+        return "private" not in response.get("Cache-Control", "")
+
+    def _from_cache(self, request, stored):
+        status, headers, content = stored
+        # Django's own CSRF middleware reads (or makes) this visitor's secret and sets the cookie.
+        self.csrf.process_request(request)
+        token = get_token(request).encode()
+        response = HttpResponse(content.replace(PLACEHOLDER.encode(), token), status=status)
+        for name, value in headers:
+            response[name] = value
+        response["X-Portal-Cache"] = "hit"
+        return self.csrf.process_response(request, response)

@@ -1,0 +1,189 @@
+"""Accepting, replacing and withdrawing sealed bids; closing tenders at their deadline."""
+
+from __future__ import annotations
+
+import json
+import logging
+import secrets
+import shutil
+from datetime import UTC
+from decimal import Decimal
+from pathlib import Path
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from common.audit.services import record
+from extranet.procurement import clock
+from extranet.procurement.models import Bid, BidFile, BidVersion, Supplier, Tender, private_root
+from extranet.procurement.sealing import BidUploadHandler, SealingError, bid_store, seal_bytes
+from extranet.procurement.services import outbound
+
+log = logging.getLogger(__name__)
+FORM_NAME = "bid-form.json"
+
+
+def iso(value) -> str:
+    return value.astimezone(UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
+
+
+def key_file(tender: Tender) -> Path:
+    """The tender's bid-opening public key as a file for ``gpg --recipient-file``."""
+    path = private_root() / "keys" / f"{tender.key_fingerprint}.asc"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(tender.public_key)
+        tmp.replace(path)
+    return path
+
+
+def refusal(tender: Tender, supplier: Supplier | None, at=None) -> str | None:
+    """Why ``supplier`` may not bid on ``tender`` now, or None."""
+    if supplier is None or not supplier.approved:
+        return _("Only approved suppliers can submit bids.")
+    if not tender.accepting_bids(at):
+        return _("The bid deadline has passed; no bids are accepted.")
+    return None
+
+
+def _bid_form(tender: Tender, bid: Bid, version: int, price: Decimal, files) -> bytes:
+    # The nonce keeps the form's hash (printed on the receipt) from revealing a guessable price.
+    form = {"type": "jincai.bid-form", "tender_id": tender.tender_id, "bid_id": bid.bid_id, "version": version,
+            "lot": bid.lot, "price": f"{price:.2f}", "currency": "CNY", "supplier_uscc": bid.supplier.uscc,
+            "files": [{"name": f.name, "sha256": f.sha256} for f in files], "nonce": secrets.token_hex(16)}
+    return json.dumps(form, ensure_ascii=False, sort_keys=True).encode()
+
+
+def submit(tender_pk: int, supplier: Supplier, lot: int, price: Decimal, handler: BidUploadHandler,
+           actor=None) -> BidVersion:
+    """Record a sealed upload as the supplier's bid (a new version if one exists) and queue it.
+
+    The deadline is checked again here, under the tender's lock, at the end of the upload.
+    """
+    files = handler.sealed
+    final: Path | None = None
+    try:
+        with transaction.atomic():
+            tender = Tender.objects.select_for_update().get(pk=tender_pk)
+            at = clock.now()
+            if at >= tender.bid_deadline:
+                raise SealingError("closed", _("The bid deadline passed before the upload was complete; "
+                                               "the bid was not accepted."))
+            if lot not in tender.lot_numbers():
+                raise SealingError("lot", _("Choose one of the tender's lots."))
+            bid = Bid.objects.select_for_update().filter(tender=tender, supplier=supplier, lot=lot).first()
+            if bid is None:
+                bid = Bid.objects.create(tender=tender, supplier=supplier, lot=lot, version=0)
+            version = bid.version + 1
+            form = seal_bytes(key_file(tender), handler.staging, 0, FORM_NAME,
+                              _bid_form(tender, bid, version, price, files))
+            fingerprint = outbound.signing_fingerprint()
+            receipt = {
+                "type": "jincai.bid-receipt", "tender_id": tender.tender_id, "tender_reference": tender.reference,
+                "tender_title": tender.title, "lot": lot, "bid_id": bid.bid_id, "bid_version": version,
+                "supplier": {"name": supplier.company_name, "uscc": supplier.uscc},
+                "received_at": iso(at),
+                "files": [{"name": f.name, "size": f.size, "sha256": f.sha256, "media_type": f.media_type}
+                          for f in files],
+                "bid_form_sha256": form.sha256, "sealed_to": tender.key_fingerprint, "signed_by": fingerprint or "",
+            }
+            signature = outbound.sign(receipt)
+            previous = bid.versions.filter(status=BidVersion.CURRENT).first()
+            relative = f"{tender.tender_id}/{bid.bid_id}/v{version}"
+            bv = BidVersion.objects.create(bid=bid, version=version, submitted_at=at, receipt=receipt,
+                                           receipt_signature=signature, store=relative)
+            for sealed in [form, *files]:
+                BidFile.objects.create(version=bv, index=sealed.index, name=sealed.name, media_type=sealed.media_type,
+                                       size=sealed.size, sha256=sealed.sha256, parts=sealed.parts)
+            if previous is not None:
+                previous.status = BidVersion.REPLACED
+                previous.save(update_fields=["status"])
+            bid.version, bid.status = version, Bid.SUBMITTED
+            bid.save(update_fields=["version", "status"])
+            final = bid_store() / relative
+            final.parent.mkdir(parents=True, exist_ok=True)
+            handler.staging.rename(final)
+            handler.kept = True
+            outbound.send_sealed_parts(bid.bid_id, version, tender.tender_id, final,
+                                       [{"index": s.index, "parts": s.parts} for s in [form, *files]])
+            outbound.send("procurement.bid.sealed", {
+                "bid_id": bid.bid_id, "version": version, "tender_id": tender.tender_id, "lot": lot,
+                "supplier": {"supplier_id": supplier.supplier_id, "company_name": supplier.company_name,
+                             "uscc": supplier.uscc},
+                "submitted_at": iso(at), "key_fingerprint": tender.key_fingerprint, "form": form.manifest(),
+                "files": [f.manifest() for f in files], "receipt": receipt, "receipt_signature": signature,
+            }, ref=f"bid:{bid.bid_id}:{version}")
+            record("procurement.bid.submitted", bv, actor=actor, detail={
+                "tender": tender.tender_id, "bid": bid.bid_id, "version": version, "lot": lot,
+                "files": receipt["files"], "replaces": previous.version if previous else None})
+            if previous is not None:
+                old = bid_store() / previous.store
+                transaction.on_commit(lambda: shutil.rmtree(old, ignore_errors=True))
+    except BaseException:
+        if final is not None and handler.kept:
+            shutil.rmtree(final, ignore_errors=True)
+            handler.kept = False
+        raise
+    return bv
+
+
+def withdraw(bid: Bid, actor=None) -> BidVersion:
+    with transaction.atomic():
+        tender = Tender.objects.select_for_update().get(pk=bid.tender_id)
+        bid = Bid.objects.select_for_update().get(pk=bid.pk)
+        at = clock.now()
+        if at >= tender.bid_deadline:
+            raise SealingError("closed", _("The bid deadline has passed; a bid can no longer be withdrawn."))
+        if bid.status != Bid.SUBMITTED:
+            raise SealingError("state", _("This bid has already been withdrawn."))
+        current = bid.versions.get(version=bid.version)
+        current.status, current.withdrawn_at = BidVersion.WITHDRAWN, at
+        current.save(update_fields=["status", "withdrawn_at"])
+        bid.status = Bid.WITHDRAWN
+        bid.save(update_fields=["status"])
+        outbound.send("procurement.bid.withdraw", {"bid_id": bid.bid_id, "version": current.version,
+                                                   "tender_id": tender.tender_id, "withdrawn_at": iso(at)},
+                      ref=f"bid:{bid.bid_id}:{current.version}")
+        record("procurement.bid.withdrawn", current, actor=actor,
+               detail={"tender": tender.tender_id, "bid": bid.bid_id, "version": current.version})
+        stored = bid_store() / current.store
+        transaction.on_commit(lambda: shutil.rmtree(stored, ignore_errors=True))
+    return current
+
+
+def close_due_tenders() -> list[str]:
+    """After each deadline, tell the intranet which bids are in force (opening waits for this list)."""
+    closed = []
+    at = clock.now()
+    for pk in Tender.objects.filter(closing_sent_at__isnull=True, bid_deadline__lte=at).values_list("pk", flat=True):
+        with transaction.atomic():
+            tender = Tender.objects.select_for_update().get(pk=pk)
+            if tender.closing_sent_at or clock.now() < tender.bid_deadline:
+                continue
+            in_force = list(tender.bids.filter(status=Bid.SUBMITTED, version__gt=0).order_by("pk"))
+            withdrawn = tender.bids.filter(status=Bid.WITHDRAWN).count()
+            outbound.send("procurement.bid.closing", {
+                "tender_id": tender.tender_id, "bid_deadline": iso(tender.bid_deadline), "closed_at": iso(at),
+                "bids": [{"bid_id": b.bid_id, "version": b.version} for b in in_force], "withdrawn": withdrawn,
+            }, ref=f"tender:{tender.tender_id}")
+            tender.closing_sent_at = at
+            tender.save(update_fields=["closing_sent_at"])
+            record("procurement.tender.closed", tender, actor_name="procurement",
+                   detail={"tender": tender.tender_id, "bids": len(in_force), "withdrawn": withdrawn})
+            closed.append(tender.tender_id)
+    return closed
+
+
+def purge_stale_staging(max_age_seconds: int = 24 * 3600) -> int:
+    """Remove staging directories left by a process that died mid-upload (ciphertext only)."""
+    import time
+
+    root = bid_store() / ".staging"
+    removed = 0
+    if root.exists():
+        for path in root.iterdir():
+            if time.time() - path.stat().st_mtime > max_age_seconds:
+                shutil.rmtree(path, ignore_errors=True)
+                removed += 1
+    return removed

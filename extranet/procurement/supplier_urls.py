@@ -1,0 +1,18 @@
+"""The supplier account area, mounted at /supplier/ (password + OTP)."""
+
+from django.urls import path, re_path
+
+from extranet.procurement.views import supplier
+
+app_name = "supplier_portal"
+BID_UPLOAD_PREFIX = "/supplier/bid-upload/"  # exempt from the global request-size cap (settings)
+urlpatterns = [
+    path("", supplier.dashboard, name="dashboard"),
+    path("bid-upload/<str:tender_id>/", supplier.bid, name="bid"),
+    path("tenders/<str:tender_id>/ask/", supplier.ask, name="ask"),
+    path("tenders/<str:tender_id>/documents/<int:pk>/", supplier.document, name="document"),
+    path("bids/<str:bid_id>/", supplier.bid_detail, name="bid_detail"),
+    re_path(r"^bids/(?P<bid_id>[0-9a-f]{32})/receipt-v(?P<version>\d+)\.(?P<kind>json|sig)$", supplier.receipt,
+            name="receipt"),
+    path("bids/<str:bid_id>/withdraw/", supplier.withdraw, name="withdraw"),
+]

@@ -1,0 +1,5 @@
+from intranet.oa.models.document import SUBSTANTIVE_FIELDS, Attachment, Document, NumberSequence
+from intranet.oa.models.flow import Circulation, Countersign, Delegation, Distribution, DocumentEvent, Task
+
+__all__ = ["SUBSTANTIVE_FIELDS", "Attachment", "Circulation", "Countersign", "Delegation", "Distribution",
+           "Document", "DocumentEvent", "NumberSequence", "Task"]

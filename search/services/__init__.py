@@ -1,0 +1,1 @@
+"""Search services: query parsing, searching with facets and snippets, access, indexing."""

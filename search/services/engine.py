@@ -1,0 +1,166 @@
+"""Running a search through the configured Wagtail search backend: hits with highlighted
+snippets, facet counts, sorting, pagination, relaxed matching and suggestions."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+from django.db.models import QuerySet
+from wagtail.search.backends import get_search_backend
+from wagtail.search.query import PlainText
+
+from search.analysis import fiscal_terms, normalize, query_tokens
+from search.models import Entry, Kind
+from search.services import highlight
+from search.services.query import SearchRequest
+
+FACETS = ("kind", "year", "issuer")
+FACET_SIZE = 10
+SUGGEST_SIZE = 8
+
+
+@dataclass
+class Hit:
+    entry: Entry
+    title_html: str
+    snippet_html: str
+
+    def as_dict(self) -> dict:
+        e = self.entry
+        return {
+            "title": e.title, "title_html": str(self.title_html), "snippet_html": str(self.snippet_html),
+            "url": e.url, "type": e.kind, "type_label": str(Kind(e.kind).label) if e.kind in Kind.values else e.kind,
+            "year": e.year, "issuer": e.issuer, "doc_number": e.doc_number,
+            "published_at": e.published_at.isoformat() if e.published_at else None,
+        }
+
+
+@dataclass
+class Outcome:
+    request: SearchRequest
+    total: int = 0
+    hits: list[Hit] = field(default_factory=list)
+    facets: dict[str, list[tuple[object, str, int]]] = field(default_factory=dict)
+    relaxed: bool = False  # hits after the first ``strict_total`` have only some of the words
+    strict_total: int = 0
+    pages: int = 0
+    alternatives: list[str] = field(default_factory=list)
+
+    @property
+    def page(self) -> int:
+        return min(self.request.page, max(self.pages, 1))
+
+
+def backend():
+    return get_search_backend()
+
+
+def _filtered(base: QuerySet, req: SearchRequest, skip: str | None = None) -> QuerySet:
+    return base.filter(**{k: v for k, v in req.filters.items() if k != skip})
+
+
+def _results(engine, qs: QuerySet, query, req: SearchRequest):
+    if req.sort == "date":
+        return engine.search(query, qs.order_by("-published_at", "-id"), order_by_relevance=False)
+    return engine.search(query, qs)
+
+
+def _facet_label(name: str, value) -> str:
+    if name == "kind":
+        return str(Kind(value).label) if value in Kind.values else str(value)
+    return str(value)
+
+
+def facets(engine, base: QuerySet, req: SearchRequest, operator: str) -> dict:
+    """Counts per facet value, each with the other facets' filters applied (not its own)."""
+    out = {}
+    for name in FACETS:
+        counts = engine.search(req.query(operator), _filtered(base, req, skip=name),
+                               order_by_relevance=False).facet(name)
+        rows = [(v, c) for v, c in counts.items() if v not in (None, "") and c]
+        rows.sort(key=lambda vc: (-vc[1], -vc[0] if name == "year" else 0, str(vc[0])))
+        out[name] = [(v, _facet_label(name, v), c) for v, c in rows[:FACET_SIZE]]
+    return out
+
+
+def _page_of(results, start: int, size: int, skip: set[int] | None = None) -> list[Entry]:
+    if not skip:
+        return list(results[start:start + size])
+    # Entries already shown (they had every word) are skipped in the relaxed list.
+    out = [e for e in results[:start + size + len(skip)] if e.pk not in skip]
+    return out[start:start + size]
+
+
+def run(req: SearchRequest, base: QuerySet, *, with_facets: bool = True) -> Outcome:
+    """Search ``base`` (already restricted to what the person may see) for ``req``.
+
+    Entries with every word come first; when they are fewer than a page, entries with some of
+    the words follow (``relaxed``), ranked by the backend as well.
+    """
+    out = Outcome(request=req)
+    if not req.tokens:
+        return out
+    engine = backend()
+    qs = _filtered(base, req)
+    operator = "and"
+    results = _results(engine, qs, req.query("and"), req)
+    strict_total = results.count()
+    strict: list[Entry] = []
+    if strict_total < req.per_page and len(req.tokens) > 1:
+        strict = list(results[:req.per_page])
+        operator = "or"
+        results = _results(engine, qs, req.query("or"), req)
+        out.total = results.count()
+        out.relaxed = out.total > strict_total
+    else:
+        out.total = strict_total
+    out.pages = math.ceil(out.total / req.per_page) if out.total else 0
+    if out.total:
+        start = (out.page - 1) * req.per_page
+        if strict and out.relaxed:
+            shown = strict[start:start + req.per_page]
+            rest = _page_of(results, max(0, start - len(strict)), req.per_page - len(shown),
+                            skip={e.pk for e in strict})
+            entries = shown + rest
+        else:
+            entries = _page_of(results, start, req.per_page)
+        out.strict_total = strict_total
+        for entry in entries:
+            out.hits.append(Hit(entry, highlight.mark(entry.title, req.tokens),
+                                highlight.snippet(entry.body, req.tokens)))
+    if with_facets:
+        out.facets = facets(engine, base, req, operator) if out.total else {name: [] for name in FACETS}
+    if out.total == 0:
+        out.alternatives = alternatives(req, base)
+    return out
+
+
+def suggest(text: str, base: QuerySet, size: int = SUGGEST_SIZE) -> list[dict]:
+    """Search-as-you-type: titles and document numbers starting with (words of) ``text``."""
+    tokens = query_tokens(text[:60])
+    if not tokens:
+        return []
+    engine = backend()
+    hits = engine.autocomplete(" ".join(tokens), base, operator="and")[:size]
+    return [{"title": e.title, "doc_number": e.doc_number, "url": e.url} for e in hits]
+
+
+def alternatives(req: SearchRequest, base: QuerySet, size: int = 5) -> list[str]:
+    """Fiscal terms that share characters with a query that found nothing, and that do find
+    something (so every suggestion leads somewhere)."""
+    typed = set(normalize(req.text))
+    scored = []
+    for term in fiscal_terms():
+        overlap = len(typed & set(term))
+        if overlap >= 2 and term not in req.tokens and len(term) >= 3:
+            scored.append((-overlap / len(term), -overlap, term))
+    scored.sort()
+    engine = backend()
+    out = []
+    for _score, _overlap, term in scored[:15]:
+        if engine.search(PlainText(" ".join(query_tokens(term)), operator="and"), base).count():
+            out.append(term)
+        if len(out) >= size:
+            break
+    return out

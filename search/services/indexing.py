@@ -1,0 +1,124 @@
+"""Keeping entries and the search index in step with their sources.
+
+Entries are written here and pushed to the backend right away (``Entry.search_auto_update`` is
+off, so nothing is indexed twice). Callers run these functions in Celery tasks
+(``search.tasks``); the full rebuild is ``manage.py rebuild_search_index``.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable
+from datetime import datetime
+
+from django.db import transaction
+from django.utils import timezone
+from wagtail.search.backends import get_search_backend
+
+from search.analysis import parse_doc_number
+from search.models import Entry, Grant
+
+log = logging.getLogger(__name__)
+BATCH = 500
+_ready_indexes: set[str] = set()
+
+
+def _index():
+    backend = get_search_backend()
+    index = backend.get_index_for_model(Entry)
+    key = f"{type(backend).__name__}:{index.get_key()}"
+    if key not in _ready_indexes and hasattr(index, "exists"):
+        # A search engine would otherwise create the index on first write, with default analyzers.
+        if not index.exists():
+            index.put()
+            index.add_model(Entry)
+        _ready_indexes.add(key)
+    return backend, index
+
+
+def push(entries: Iterable[Entry]) -> None:
+    """Write ``entries`` (with their grants) into the search backend."""
+    entries = list(entries)
+    if not entries:
+        return
+    _backend, index = _index()
+    entries = list(Entry.objects.filter(pk__in=[e.pk for e in entries]).prefetch_related("grants"))
+    index.add_items(Entry, entries)
+
+
+def refresh() -> None:
+    """Make recent writes visible to searches now (search engines refresh about once a second)."""
+    _backend, index = _index()
+    index.refresh()
+
+
+def _year(published_at: datetime | None, doc_number: str) -> int | None:
+    parsed = parse_doc_number(doc_number) if doc_number else None
+    if parsed:
+        return parsed[1]
+    return published_at.year if published_at else None
+
+
+def upsert(key: str, *, source: str, kind: str, title: str, body: str = "", doc_number: str = "",
+           issuer: str = "", published_at: datetime | None = None, url: str = "", public: bool = False,
+           grants: Iterable[str] = (), year: int | None = None) -> Entry:
+    """Create or replace the entry ``key`` and index it."""
+    published_at = published_at or timezone.now()
+    values = {
+        "source": source, "kind": kind, "title": title[:500], "body": body or "", "doc_number": doc_number[:100],
+        "issuer": issuer[:200], "published_at": published_at, "url": url[:500], "is_public": public,
+        "year": year if year is not None else _year(published_at, doc_number),
+    }
+    with transaction.atomic():
+        entry, _created = Entry.objects.update_or_create(key=key, defaults=values)
+        wanted = set(grants)
+        existing = set(entry.grants.values_list("token", flat=True))
+        if wanted != existing:
+            entry.grants.exclude(token__in=wanted).delete()
+            Grant.objects.bulk_create([Grant(entry=entry, token=t) for t in wanted - existing])
+        push([entry])
+    return entry
+
+
+def remove(key: str) -> bool:
+    """Delete the entry ``key`` from the database and the index; False if there was none."""
+    entry = Entry.objects.filter(key=key).first()
+    if entry is None:
+        return False
+    backend, _index_ = _index()
+    with transaction.atomic():
+        backend.delete(entry)
+        entry.delete()
+    return True
+
+
+def remove_source(source: str, keep: set[str]) -> int:
+    """Delete the entries of ``source`` whose key is not in ``keep`` (they no longer exist)."""
+    removed = 0
+    for entry in Entry.objects.filter(source=source).exclude(key__in=keep).iterator():
+        removed += remove(entry.key)
+    return removed
+
+
+def reindex_all(progress: Callable[[int, int], None] | None = None, batch: int = BATCH) -> int:
+    """Rebuild the backend's index of every entry from the database (atomically on search
+    engines: a new index replaces the old one when complete)."""
+    backend = get_search_backend()
+    index = backend.get_index_for_model(Entry)
+    rebuilder = backend.rebuilder_class(index)
+    index = rebuilder.start()
+    index.add_model(Entry)
+    total = Entry.objects.count()
+    done = 0
+    ids = list(Entry.objects.order_by("pk").values_list("pk", flat=True))
+    for start in range(0, len(ids), batch):
+        chunk = list(Entry.objects.filter(pk__in=ids[start:start + batch]).prefetch_related("grants"))
+        index.add_items(Entry, chunk)
+        done += len(chunk)
+        if progress:
+            progress(done, total)
+    rebuilder.finish()
+    _ready_indexes.clear()
+    if progress and not total:
+        progress(0, 0)
+    return done

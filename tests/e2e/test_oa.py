@@ -1,0 +1,106 @@
+"""Browser test of the official document system: a 通知 from draft to its PDF, and a document from
+the simulated provincial bureau reaching the clerk's inbox."""
+
+from __future__ import annotations
+
+import base64
+import subprocess
+import sys
+
+import pytest
+
+from tests.e2e.conftest import totp_now
+from tests.subproc import REPO
+
+pytestmark = pytest.mark.browser
+TITLE = "关于开展财政信息化培训工作的通知"
+
+
+def login(browser, stack, username):
+    account = stack["accounts"]["intranet"][username]
+    context = browser.new_context(locale="zh-CN", accept_downloads=True)
+    page = context.new_page()
+    page.goto(stack["urls"]["intranet"] + "/oa/")
+    page.get_by_label("用户名").fill(username)
+    page.get_by_label("密码").fill(account["password"])
+    page.get_by_role("button", name="下一步").click()
+    page.get_by_role("textbox", name="一次性密码").fill(totp_now(account["otp_secret"]))
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_url("**/oa/")
+    return page
+
+
+def act(page, url, action, **fill):
+    page.goto(url)
+    page.get_by_role("link", name=action, exact=True).click()
+    for label, value in fill.items():
+        page.get_by_label(label).fill(value)
+    page.get_by_role("button", name="确认").click()
+    page.wait_for_url(url)
+    assert page.get_by_text(f"已完成：{action}").is_visible()
+
+
+def test_a_notice_from_draft_to_pdf(stack, browser):
+    drafter = login(browser, stack, "zhangwei")
+    assert drafter.get_by_role("link", name="待办").is_visible()
+    drafter.get_by_role("link", name="新建发文").click()
+    drafter.get_by_label("标题").fill(TITLE)
+    drafter.get_by_label("主送机关").fill("局属各单位")
+    drafter.get_by_label("正文").fill("为提高财政干部信息化水平，决定开展培训。\n一、培训对象\n局属各科室人员。")
+    drafter.get_by_role("button", name="保存").click()
+    drafter.wait_for_url("**/oa/d/*/")
+    url = drafter.url
+    act(drafter, url, "送核稿")
+
+    chief = login(browser, stack, "lina")
+    chief.get_by_role("link", name=TITLE).click()
+    chief.get_by_role("link", name="核稿通过").click()
+    chief.get_by_label("预算科").check()
+    chief.get_by_label("国库科").check()
+    chief.get_by_role("button", name="确认").click()
+    chief.wait_for_url(url)
+    assert chief.locator(".state").inner_text() == "会签中"
+
+    for username in ("zhaolei", "sunli"):  # two departments countersign
+        act(login(browser, stack, username), url, "会签同意")
+
+    leader = login(browser, stack, "liuyang")
+    leader.goto(url)
+    leader.get_by_role("link", name="签发", exact=True).click()
+    leader.get_by_label("一次性密码").fill("000000")
+    leader.get_by_role("button", name="确认").click()
+    assert leader.get_by_text("一次性密码错误或已过期").is_visible()
+    # The code shown at login was used up; the authenticator's next code confirms the signature.
+    secret = stack["accounts"]["intranet"]["liuyang"]["otp_secret"]
+    from django_otp.oath import totp
+
+    leader.wait_for_timeout(1100)  # django-otp's throttle after one wrong code
+    leader.get_by_label("一次性密码").fill(f"{totp(base64.b32decode(secret), drift=1):06d}")
+    leader.get_by_role("button", name="确认").click()
+    leader.wait_for_url(url)
+    assert leader.locator(".state").inner_text() == "已签发，待编号"
+
+    act(drafter, url, "编号")
+    number = drafter.locator(".doc-number").first.inner_text()
+    assert number.startswith("宝市财办〔") and number.endswith("号")
+    act(drafter, url, "印发")
+    with drafter.expect_download() as info:
+        drafter.get_by_role("link", name="下载PDF").click()
+    path = info.value.path()
+    assert open(path, "rb").read(5) == b"%PDF-"
+
+
+def test_a_document_from_the_province_reaches_the_clerks_inbox(stack, browser):
+    data = stack["data"]
+    sim = [sys.executable, "-m", "exchange.province_sim", "--data-dir", str(data / "province"),
+           "--ferry-root", str(data / "ferry")]
+    subprocess.run([*sim, "send", "--title", "关于报送财政信息化统计数据的通知", "--doc-number", "陕财办〔2026〕21号"],
+                   cwd=REPO, env=stack["env"]["intranet"], check=True, capture_output=True)
+    result = subprocess.run([sys.executable, "-m", "intranet", "exchange", "import", "--channel", "from-province"],
+                            cwd=REPO, env=stack["env"]["intranet"], capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+    clerk = login(browser, stack, "zhangwei")
+    assert clerk.get_by_role("link", name="关于报送财政信息化统计数据的通知").is_visible()
+    clerk.get_by_role("link", name="关于报送财政信息化统计数据的通知").click()
+    assert clerk.locator(".state").inner_text() == "待签收"
+    assert clerk.get_by_text("陕财办〔2026〕21号").is_visible()

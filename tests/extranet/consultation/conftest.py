@@ -1,0 +1,30 @@
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from extranet.consultation import challenge
+
+
+@pytest.fixture
+def portal(db):
+    from django.core.cache import cache
+
+    from extranet.portal import tree
+
+    cache.clear()
+    return tree.ensure_tree()
+
+
+def answer_of(html: str) -> tuple[str, str]:
+    """Read the challenge token from a form page and solve the sum as a person would."""
+    token = re.search(r'name="challenge_token" value="([^"]+)"', html).group(1)
+    words = re.search(r"验证问题：(.)加(.)等于几", html)
+    digits = challenge.DIGITS
+    return token, str(digits.index(words.group(1)) + digits.index(words.group(2)))
+
+
+def form_data(client, url: str, **fields) -> dict:
+    token, answer = answer_of(client.get(url).content.decode())
+    return {"challenge_token": token, "challenge_answer": answer, "website": "", **fields}
