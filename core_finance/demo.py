@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from pathlib import Path
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
@@ -27,10 +26,10 @@ from core_finance.models import (
     PerformanceTarget,
     Project,
 )
+from core_finance.reference_codes import codes_csv
 from core_finance.services import bank, budget, disclosure, indicators, payments
 from core_finance.services.codes import load_codes
 
-DATA = Path(__file__).parent / "data"
 YEAR = 2026
 CODE_YEARS = (2025, 2026)
 
@@ -91,8 +90,7 @@ RULES = [
 def load_demo(verbose: bool = False) -> dict:
     """Load (or complete) the finance demo. Safe to run any number of times."""
     for year in CODE_YEARS:
-        text = (DATA / "codes_2026.csv").read_text(encoding="utf-8").replace("\n2026,", f"\n{year},")
-        load_codes(text.encode(), None)
+        load_codes(codes_csv(year), None)
     users = _users()
     _agencies()
     _rules()
@@ -186,12 +184,8 @@ def _payments(users) -> int:
     clerk, chief = users["wangfang"], users["zhaolei"]
     with transaction.atomic():
         for ind in Indicator.objects.filter(year=YEAR, source__isnull=True).order_by("number"):
-            monthly = (ind.budget / 12).quantize(Decimal("0.01"))
-            for month in range(1, 13):
-                amount = monthly if month < 12 else ind.budget - monthly * 11
-                if not ind.plans.filter(month=month).exists():
-                    plan = payments.create_plan(ind, month, amount, clerk)
-                    payments.approve_plan(plan, chief)
+            payments.create_annual_plan(ind, clerk)
+            payments.approve_plans(ind, chief)
     made = []
 
     def pay(unit, econ, amount, month, payee, ptype="5201", approve=True, **extra):

@@ -7,6 +7,8 @@ requests against one indicator therefore queue on the row lock and none can over
 
 from __future__ import annotations
 
+from decimal import ROUND_DOWN, Decimal
+
 from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
@@ -68,6 +70,41 @@ def create_plan(indicator: Indicator, month: int, amount, user) -> PaymentPlan:
         plan = PaymentPlan.objects.create(indicator=ind, month=month, amount=amount, created_by=user)
         record("finance.plan.create", plan, after=snapshot(plan, ["month", "amount"]), actor=user)
     return plan
+
+
+def create_annual_plan(indicator: Indicator, user) -> list[PaymentPlan]:
+    """Spread what is not yet planned of the indicator's budget evenly over the unplanned months."""
+    require_perm(user, "add_paymentplan", _("create payment plans"))
+    with transaction.atomic():
+        ind = indicators.lock(indicator.pk)
+        plans = PaymentPlan.objects.filter(indicator=ind).exclude(status=DecisionStatus.REJECTED)
+        planned = plans.aggregate(s=Sum("amount"))["s"] or ZERO
+        months = [m for m in range(1, 13) if m not in set(plans.values_list("month", flat=True))]
+        rest = ind.budget - planned
+        if not months or rest <= 0:
+            return []
+        share = (rest / len(months)).quantize(Decimal("0.01"), rounding=ROUND_DOWN)
+        amounts = [share] * (len(months) - 1) + [rest - share * (len(months) - 1)]
+        created = PaymentPlan.objects.bulk_create([
+            PaymentPlan(indicator=ind, month=m, amount=a, created_by=user) for m, a in zip(months, amounts, strict=True)
+            if a > 0])
+        record("finance.plan.create_annual", ind, detail={"months": months, "total": rest}, actor=user)
+    return created
+
+
+def approve_plans(indicator: Indicator, user) -> int:
+    """Approve every pending plan of an indicator that the user did not create."""
+    require_perm(user, "approve_paymentplan", _("approve payment plans"))
+    with transaction.atomic():
+        pending = PaymentPlan.objects.select_for_update().filter(indicator=indicator, status=DecisionStatus.PENDING)
+        mine = pending.filter(created_by=user)
+        if mine.exists():
+            not_creator(user.pk, user, str(mine.first()))
+        months = list(pending.values_list("month", flat=True))
+        pending.update(status=DecisionStatus.APPROVED, approved_by=user)
+        if months:
+            record("finance.plan.approve", indicator, detail={"months": months}, actor=user)
+    return len(months)
 
 
 def approve_plan(plan: PaymentPlan, user, approve: bool = True) -> PaymentPlan:

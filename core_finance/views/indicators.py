@@ -88,6 +88,25 @@ def add_plan(request, pk: int):
 
 
 @post_only
+@needs("add_paymentplan")
+def annual_plan(request, pk: int):
+    ind = get_object_or_404(Indicator, pk=pk)
+    back = reverse("core_finance:indicator_detail", args=[pk])
+    failed, _plans = attempt(request, lambda: payments.create_annual_plan(ind, request.user),
+                             _("Payment plan created."), back)
+    return failed or redirect(back)
+
+
+@post_only
+@needs("approve_paymentplan")
+def approve_plans(request, pk: int):
+    ind = get_object_or_404(Indicator, pk=pk)
+    back = reverse("core_finance:indicator_detail", args=[pk])
+    failed, _n = attempt(request, lambda: payments.approve_plans(ind, request.user), _("Decision recorded."), back)
+    return failed or redirect(back)
+
+
+@post_only
 @needs("approve_paymentplan")
 def decide_plan(request, pk: int, plan_pk: int):
     plan = get_object_or_404(PaymentPlan, pk=plan_pk, indicator_id=pk)

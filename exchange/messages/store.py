@@ -5,10 +5,29 @@ Apps replace them by registering their own ``apply`` for a message type (see exc
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
+from django.core.files.storage import FileSystemStorage, default_storage
 
 KEY_FIELDS = ("document_id", "submission_id")
+
+
+def _save(name: str, attachment) -> str:
+    if isinstance(default_storage, FileSystemStorage):
+        path = Path(default_storage.path(name))
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_name(f".{path.name}.{os.getpid()}.part")
+            with open(tmp, "wb") as out:
+                for chunk in attachment.chunks():
+                    out.write(chunk)
+            os.replace(tmp, path)
+        return name
+    if not default_storage.exists(name):
+        name = default_storage.save(name, ContentFile(attachment.read_bytes()))
+    return name
 
 
 def store_attachments(ctx) -> list[dict]:
@@ -16,9 +35,7 @@ def store_attachments(ctx) -> list[dict]:
     an unreferenced file, never a half-applied record)."""
     out = []
     for a in ctx.attachments:
-        name = f"exchange/received/{a.sha256[:2]}/{a.sha256}"
-        if not default_storage.exists(name):
-            name = default_storage.save(name, ContentFile(a.read_bytes()))
+        name = _save(f"exchange/received/{a.sha256[:2]}/{a.sha256}", a)
         out.append({"name": a.name or "", "media_type": a.media_type, "size": a.size, "sha256": a.sha256,
                     "stored": name})
     return out

@@ -237,10 +237,10 @@ def _quarantine_held(channel: str, row: InboxPackage, error: PackageRejected, vp
 
 def apply_ready(channel: str, cache: dict[int, _Result], report: ImportReport) -> None:
     """Apply held packages of ``channel`` for as long as the next sequence number is there."""
+    channel_state(channel)
     while True:
-        state = channel_state(channel)
-        row = InboxPackage.objects.filter(channel=channel, seq=state.last_applied_seq + 1,
-                                          state=InboxPackage.HELD).first()
+        last = ChannelState.objects.filter(channel=channel).values_list("last_applied_seq", flat=True)[0]
+        row = InboxPackage.objects.filter(channel=channel, seq=last + 1, state=InboxPackage.HELD).first()
         if row is None:
             return
         result = cache.pop(row.seq, None)

@@ -33,9 +33,11 @@ class EvaluatorsForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        users = get_user_model().objects.filter(is_active=True)
-        self.fields["evaluators"].queryset = users.filter(groups__permissions__codename="evaluate_bids").distinct() \
-            | users.filter(is_superuser=True)
+        from django.db.models import Q
+
+        self.fields["evaluators"].queryset = get_user_model().objects.filter(
+            Q(groups__permissions__codename="evaluate_bids", groups__permissions__content_type__app_label="procurement")
+            | Q(is_superuser=True), is_active=True).distinct()
 
 
 class AmendmentForm(forms.Form):

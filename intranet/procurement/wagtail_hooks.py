@@ -32,6 +32,7 @@ def _workflow_url(tender):
 
 class PlanViewSet(ModelViewSet):
     model = ProcurementPlan
+    name, url_prefix = "procurement_plans", "procurement/plans"
     icon = "list-ul"
     menu_label = _("Procurement plans")
     add_to_admin_menu = False
@@ -45,6 +46,7 @@ class PlanViewSet(ModelViewSet):
 
 class TenderViewSet(ModelViewSet):
     model = Tender
+    name, url_prefix = "procurement_tenders", "procurement/register"
     icon = "doc-full"
     menu_label = _("Tenders")
     add_to_admin_menu = False
@@ -60,6 +62,7 @@ class TenderViewSet(ModelViewSet):
 
 class RegistrationViewSet(ModelViewSet):
     model = SupplierRegistration
+    name, url_prefix = "procurement_suppliers", "procurement/suppliers"
     icon = "group"
     menu_label = _("Supplier registrations")
     add_to_admin_menu = False

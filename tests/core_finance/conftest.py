@@ -3,23 +3,20 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import Permission
 
-import core_finance
 from core_finance.demo import ROLE_PERMS
 
-CODES_CSV = Path(core_finance.__file__).parent / "data" / "codes_2026.csv"
 YEAR = 2026
 
 
 def load_year(year: int = YEAR) -> None:
+    from core_finance.reference_codes import codes_csv
     from core_finance.services.codes import load_codes
 
-    text = CODES_CSV.read_text(encoding="utf-8").replace("\n2026,", f"\n{year},")
-    load_codes(text.encode())
+    load_codes(codes_csv(year))
 
 
 @pytest.fixture

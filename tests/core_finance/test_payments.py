@@ -246,3 +246,18 @@ def test_every_step_is_audited(make_indicator, pay, chief):
     assert {"finance.indicator.issue", "finance.payment.create", "finance.payment.approve",
             "finance.ledger.post"} <= actions
     assert IndicatorTransaction.objects.get(payment=app).status == DecisionStatus.APPROVED
+
+
+def test_an_annual_plan_spreads_the_budget_and_needs_a_second_person(make_indicator, clerk, chief):
+    ind = make_indicator("1000.00")
+    payments.create_plan(ind, 1, "100.00", clerk)
+    plans = payments.create_annual_plan(ind, clerk)
+    assert [p.month for p in plans] == list(range(2, 13))
+    assert sum(p.amount for p in PaymentPlan.objects.filter(indicator=ind)) == D("1000.00")
+    clerk.user_permissions.add(*chief.user_permissions.all())
+    clerk = type(clerk).objects.get(pk=clerk.pk)
+    with pytest.raises(FinanceRuleError) as exc:
+        payments.approve_plans(ind, clerk)
+    assert exc.value.rule == "creator_approves"
+    assert payments.approve_plans(ind, chief) == 12
+    assert not PaymentPlan.objects.filter(indicator=ind, status=DecisionStatus.PENDING).exists()

@@ -24,7 +24,7 @@ def executed(make_indicator, pay, chief, agency):
     c = make_indicator("800.00", econ="30101", func="2050204", unit=school)
     for ind, amount, month in ((a, "100.00", 1), (a, "50.00", 2), (b, "70.00", 2), (c, "300.00", 3)):
         payments.approve(pay(ind, amount, month=month), chief)
-    pay(a, "999.00" if False else "10.00", month=3)  # reserved only: not executed
+    pay(a, "10.00", month=3)  # reserved only: not executed
     return a, b, c
 
 

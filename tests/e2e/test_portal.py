@@ -107,7 +107,11 @@ def test_search_finds_the_plan(portal, page):
     response = page.goto(portal + "/search/?q=金财工程")
     if response.status == 404:
         pytest.skip("the /search/ page is not built yet (owned by search/)")
-    assert "关于加快宝鸡市财政信息化及金财工程建设的实施意见" in page.content()
+    results = page.locator("main").inner_text()  # the hit's title is highlighted in pieces
+    assert "关于加快宝鸡市财政信息化及金财工程建设的实施意见" in results
+    page.get_by_role("link", name="关于加快宝鸡市财政信息化及金财工程建设的实施意见", exact=True).first.click()
+    assert "宝市财办信〔2009〕8号" in page.locator("dl.doc-meta").inner_text()
+    page.goto(portal + "/search/?q=金财工程")
     assert_accessible(page, "search")
     screenshot(page, "portal-search")
 

@@ -157,3 +157,19 @@ def test_encrypted_files_bind_ciphertext_and_plaintext(tmp_path, keyhomes):
                        pinned={"from-province": {keyhomes["province"].fingerprint}},
                        encrypted_channels={"from-province"}, workdir=work)
     assert exc.value.code in ("decrypt", "signature")
+
+
+def test_a_passphrase_protected_key_signs_only_with_its_passphrase_file(tmp_path):
+    from exchange.gpg import GnuPG, GPGError
+
+    secret = tmp_path / "passphrase"
+    secret.write_text("correct horse battery staple\n")
+    protected = GnuPG(tmp_path / "g", passphrase_file=str(secret))
+    try:
+        fpr = protected.generate_key("Protected", "p@test.invalid")
+        assert protected.verify_detached(protected.sign_detached(b"data", fpr), b"data").valid
+        protected.kill_agent()  # forget the cached passphrase
+        with pytest.raises(GPGError):
+            GnuPG(tmp_path / "g").sign_detached(b"data", fpr)
+    finally:
+        protected.kill_agent()

@@ -13,6 +13,9 @@ const files = [
 
 fs.mkdirSync(vendor, { recursive: true });
 for (const [source, target] of files) {
-  fs.copyFileSync(path.join(root, source), path.join(vendor, target));
+  // Source-map comments are dropped: the maps are not shipped, and Django's manifest storage
+  // (collectstatic in production) refuses a reference to a missing file.
+  const text = fs.readFileSync(path.join(root, source), "utf8").replace(/\n?\/\/# sourceMappingURL=\S+\s*$/, "\n");
+  fs.writeFileSync(path.join(vendor, target), text);
   console.log(`${source} -> ${path.relative(root, path.join(vendor, target))}`);
 }

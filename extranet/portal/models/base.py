@@ -202,10 +202,6 @@ class ArticlePage(CachedPageMixin, OfficialRecord, Page):
     subpage_types = []
     content_type_label = _("News and notices")
 
-    @property
-    def search_kind(self) -> str:  # search.models.Kind
-        return "tender" if self.kind in ("tender", "award") else "news"
-
     class Meta:
         verbose_name = _("article")
         verbose_name_plural = _("articles")
@@ -219,3 +215,7 @@ class ArticlePage(CachedPageMixin, OfficialRecord, Page):
         if not self.record_id:
             self.body_text = plain_text(" ".join(str(b.render()) for b in self.body)) if self.body else ""
         return super().save(*args, **kwargs)
+
+    @property
+    def search_kind(self) -> str:  # search.models.Kind
+        return "tender" if self.kind in ("tender", "award") else "news"

@@ -61,11 +61,14 @@ def release_to_portal(document: Document, user):
     """Check the rules and queue ``portal.policy.publish`` v1 for the extranet; returns the outbox item."""
     if not user.has_perm("oa.release_document"):
         raise PermissionDenied(_("You are not allowed to release documents to the public portal."))
+    problems = release_problems(Document.objects.get(pk=document.pk))
+    if problems:  # the refusal is audited; nothing else happens
+        record("oa.release_refused", document, detail={"problems": problems}, actor=user)
+        raise ValidationError(problems)
     with transaction.atomic():
         doc = Document.objects.select_for_update().get(pk=document.pk)
-        problems = release_problems(doc)
+        problems = release_problems(doc)  # again, under the lock
         if problems:
-            record("oa.release_refused", doc, detail={"problems": problems}, actor=user)
             raise ValidationError(problems)
         revision = doc.release_revision + 1
         try:

@@ -9,6 +9,7 @@ import json
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
+from common.audit.models import AuditEvent
 from exchange.errors import MessageRefused
 from exchange.models import OutboundItem, ReceivedRecord
 from exchange.province_sim import Province
@@ -101,6 +102,7 @@ def test_classified_or_not_public_documents_are_never_released(bureau, issued, f
         release_to_portal(doc, bureau.zhangwei)
     assert expected in " ".join(exc.value.messages)
     assert not OutboundItem.objects.filter(channel="to-extranet").exists()
+    assert AuditEvent.objects.filter(action="oa.release_refused", object_id=str(doc.pk)).exists()
     doc.refresh_from_db()
     assert doc.released_at is None
 

@@ -35,7 +35,7 @@ def test_a_tender_is_prepared_and_published_through_the_admin(manager_client, ma
                                    follow=True)
     assert "前不能开标" in response.content.decode()
     assert manager_client.get(f"/admin/procurement/tenders/{tender.pk}/ocds/releases.json").status_code == 200
-    listing = manager_client.get("/admin/procurement/tender/").content.decode()
+    listing = manager_client.get("/admin/procurement/register/").content.decode()
     assert tender.reference in listing
 
 

@@ -6,6 +6,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
 from common import demo
+from core_finance.demo import load_demo as load_finance_demo
 from exchange.demo import ensure_demo_keys
 from intranet.procurement.demo import load_demo as load_procurement_demo
 from intranet.oa.demo import load_demo as load_oa_demo
@@ -50,6 +51,7 @@ class Command(BaseCommand):
         accounts += load_oa_demo()
         accounts += load_procurement_demo()
         load_publishing_demo()
+        load_finance_demo()
         if options["json"]:
             self.stdout.write(json.dumps(accounts, ensure_ascii=False))
         else:

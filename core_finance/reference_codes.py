@@ -1,3 +1,11 @@
+"""A real subset of the 2026 government revenue and expenditure classification (政府收支分类科目):
+functional 类/款/项, departmental and government economic classifications with their mapping,
+funding sources and payment types, in the code-table import format (CSV).
+
+Kept as a module so that it ships with the package; the demo loads it for 2025 and 2026.
+"""
+
+CODES_2026_CSV = """\
 年度,代码表,编码,名称,支付方式类别,对应政府经济分类
 2026,功能分类,201,一般公共服务支出,,
 2026,功能分类,20101,人大事务,,
@@ -143,3 +151,9 @@
 2026,支付方式,5201,财政直接支付,直接支付,
 2026,支付方式,8202,财政授权支付,授权支付,
 2026,支付方式,8203,公务卡结算,公务卡,
+"""
+
+
+def codes_csv(year: int = 2026) -> bytes:
+    """The subset as an import file for ``year`` (the subset is the same for the demo years)."""
+    return CODES_2026_CSV.replace("\n2026,", f"\n{year},").encode("utf-8")
