@@ -33,7 +33,7 @@ PY = sys.executable
 
 def side_env(data: Path, side: str, production: bool = False) -> dict:
     env = {k: v for k, v in os.environ.items() if k not in ("DJANGO_SETTINGS_MODULE", "DATABASE_URL", "SEARCH_URL",
-                                                           "CELERY_BROKER_URL")}
+                                                           "CELERY_BROKER_URL", "JINCAI_STATIC_ROOT")}
     env.update(JINCAI_DATA_DIR=str(data), DJANGO_SETTINGS_MODULE=f"{side}.settings", LOG_LEVEL="WARNING")
     if production:
         env.update(JINCAI_ENV="production", SECRET_KEY=(data / "bench-secret").read_text(),

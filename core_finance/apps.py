@@ -10,4 +10,6 @@ class CoreFinanceConfig(AppConfig):
 
     def ready(self):
         # The disclosure message type is defined here because only the intranet sends it.
-        from core_finance import message_types  # noqa: F401
+        from core_finance import message_types, signals  # noqa: F401
+
+        signals.connect()

@@ -127,14 +127,14 @@ def _users() -> dict:
 
 def _agencies() -> None:
     for code, name, parent, bank_code in AGENCIES:
-        Agency.objects.update_or_create(code=code, defaults={
+        Agency.objects.get_or_create(code=code, defaults={
             "name": name, "parent": Agency.objects.filter(code=parent).first() if parent else None,
             "is_department": parent is None, "agent_bank": bank_code, "zero_balance_account": f"ZBA-{code}"})
 
 
 def _rules() -> None:
     for code, name, kind, level, prefixes, threshold in RULES:
-        MonitorRule.objects.update_or_create(code=code, defaults={
+        MonitorRule.objects.get_or_create(code=code, defaults={
             "name": name, "kind": kind, "level": level, "econ_prefixes": prefixes,
             "threshold": Decimal(threshold) if threshold else None})
 

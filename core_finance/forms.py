@@ -109,7 +109,7 @@ class ReversalForm(forms.Form):
 
 class ReportForm(forms.Form):
     year = forms.IntegerField(label=_("fiscal year"), min_value=2000, max_value=2100)
-    dimension = forms.ChoiceField(label=_("by"), choices=[("agency", _("agency")),
+    dimension = forms.ChoiceField(label=_("group by"), choices=[("agency", _("agency")),
                                                           ("functional", _("functional classification")),
                                                           ("dept_econ", _("economic classification"))])
     level = forms.ChoiceField(label=_("level"), required=False,

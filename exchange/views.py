@@ -39,7 +39,7 @@ class OperatorMixin:
 class StatusView(OperatorMixin, WagtailAdminTemplateMixin, TemplateView):
     template_name = "exchange/admin/status.html"
     page_title = _("Exchange")
-    header_icon = "repeat"
+    header_icon = "resubmit"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -83,7 +83,7 @@ def resend(request):
 
 
 class OperatorReport(OperatorMixin, ReportView):
-    header_icon = "repeat"
+    header_icon = "resubmit"
 
     def get_breadcrumbs_items(self):
         from django.urls import reverse

@@ -18,5 +18,5 @@ def register_admin_urls():
 
 @hooks.register("register_admin_menu_item")
 def register_menu_item():
-    return ExchangeMenuItem(_("Exchange"), reverse("exchange_admin:status"), name="exchange", icon_name="repeat",
+    return ExchangeMenuItem(_("Exchange"), reverse("exchange_admin:status"), name="exchange", icon_name="resubmit",
                             order=10000)

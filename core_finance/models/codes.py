@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -50,6 +51,22 @@ class ClassificationCode(models.Model):
     def __str__(self):
         return f"{self.code} {self.name}"
 
+    def clean(self):
+        lengths = LEVEL_LENGTHS.get(self.table)
+        if lengths:
+            if not self.code.isdigit() or len(self.code) not in lengths:
+                raise ValidationError({"code": _("A %(table)s code has %(lengths)s digits.") % {
+                    "table": self.get_table_display(), "lengths": "/".join(map(str, lengths))}})
+            self.level = lengths.index(len(self.code)) + 1
+            self.is_leaf = len(self.code) == lengths[-1]
+            expected = self.code[: lengths[self.level - 2]] if self.level > 1 else None
+            if (self.parent.code if self.parent else None) != expected or (
+                    self.parent and (self.parent.year, self.parent.table) != (self.year, self.table)):
+                raise ValidationError({"parent": _("The parent must be code %(code)s of the same table and year.")
+                                       % {"code": expected or "—"}})
+        if self.table == CodeTable.PAYMENT_TYPE and not self.payment_kind:
+            raise ValidationError({"payment_kind": _("A payment type needs its payment kind.")})
+
 
 class EconomicMapping(models.Model):
     """Departmental economic code → government economic code, per year."""
@@ -69,3 +86,7 @@ class EconomicMapping(models.Model):
 
     def __str__(self):
         return f"{self.dept_code.code} → {self.gov_code.code}"
+
+    def clean(self):
+        if self.dept_code_id and self.gov_code_id and not (self.dept_code.year == self.gov_code.year == self.year):
+            raise ValidationError(_("Both codes must belong to the mapping's fiscal year."))

@@ -138,10 +138,10 @@ SUPPLIER_REVIEW_V1 = obj(
     },
 )
 
-PART = obj(["file", "part", "sha256", "size"], {
+# A part is named by its file and position; its bytes are covered by the package manifest's hash.
+PART = obj(["file", "part", "size"], {
     "file": {"type": "integer", "minimum": 0, "maximum": 50},  # 0 is the bid form (price), 1.. the files
     "part": {"type": "integer", "minimum": 0, "maximum": 10000},
-    "sha256": HEX64,  # of the ciphertext part as it travels
     "size": {"type": "integer", "minimum": 1},
 })
 
@@ -157,7 +157,7 @@ SEALED_FILE = obj(["index", "name", "size", "sha256", "media_type", "parts"], {
     "size": {"type": "integer", "minimum": 0},
     "sha256": HEX64,  # of the plaintext, as in the supplier's receipt
     "media_type": text(200, 1),
-    "parts": {"type": "array", "minItems": 1, "maxItems": 10000, "items": HEX64},
+    "parts": {"type": "integer", "minimum": 1, "maximum": 10000},  # how many encrypted parts, in order
 })
 
 BID_SEALED_V1 = obj(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 
+from axes.helpers import get_client_ip_address
 from django.conf import settings
 from django.core.cache import cache
 
@@ -12,9 +13,9 @@ WINDOWS = getattr(settings, "JINCAI_PUBLIC_SUBMISSION_LIMITS", [(600, 5), (86400
 
 
 def client_ip(request) -> str:
-    # Behind the TLS terminator the real address is the first X-Forwarded-For hop it adds.
-    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "") if getattr(settings, "JINCAI_TRUST_X_FORWARDED_FOR", False) else ""
-    return (forwarded.split(",")[0].strip() or request.META.get("REMOTE_ADDR", "") or "unknown")[:64]
+    # The same address the lock-out and the audit log use (X-Forwarded-For only behind
+    # JINCAI_PROXY_COUNT trusted proxies).
+    return (get_client_ip_address(request) or "unknown")[:64]
 
 
 def _keys(ip: str) -> list[tuple[str, int, int]]:

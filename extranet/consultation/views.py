@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
+from exchange.errors import MessageRefused
 from extranet.consultation import limits, services
 from extranet.consultation.forms import CommentForm, FeedbackForm, QuestionForm, TrackForm
 from extranet.consultation.models import DraftPage, question_statistics
@@ -31,7 +32,13 @@ def _submit(request, form_class, template, build, context=None, form_kwargs=None
     if not form.is_valid():
         form.new_challenge()
         return render(request, template, {"form": form, **context}, status=400)
-    sub, code = services.submit(**build(form.cleaned_data))
+    try:
+        sub, code = services.submit(**build(form.cleaned_data))
+    except MessageRefused:
+        # Nothing was stored (one transaction): say so rather than show "received".
+        form.add_error(None, _("Your submission could not be accepted. Please shorten it or try again later."))
+        form.new_challenge()
+        return render(request, template, {"form": form, **context}, status=400)
     return render(request, "public_consultation/received.html", {"submission": sub, "code": code})
 
 

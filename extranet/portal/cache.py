@@ -34,7 +34,8 @@ BYPASS_COOKIES = ("messages",)
 
 
 def _marker() -> Path:
-    return Path(settings.JINCAI_SIDE_DIR) / "portal-cache-generation"
+    custom = getattr(settings, "JINCAI_PORTAL_CACHE_MARKER", None)
+    return Path(custom) if custom else Path(settings.JINCAI_SIDE_DIR) / "portal-cache-generation"
 
 
 def generation() -> str:

@@ -13,6 +13,7 @@ from django.conf import settings
 from django.core.files.storage import FileSystemStorage
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from extranet.procurement import clock
 
@@ -67,6 +68,9 @@ class QualificationFile(models.Model):
     media_type = models.CharField(max_length=100)
     size = models.PositiveBigIntegerField()
     sha256 = models.CharField(max_length=64)
+
+    def __str__(self):
+        return f"{self._meta.verbose_name} {self.pk}"
 
 
 class Tender(models.Model):
@@ -139,6 +143,9 @@ class Amendment(models.Model):
     class Meta:
         ordering = ["number"]
 
+    def __str__(self):
+        return f"{self._meta.verbose_name} {self.pk}"
+
 
 class TenderDocument(models.Model):
     tender = models.ForeignKey(Tender, on_delete=models.CASCADE, related_name="documents")
@@ -153,9 +160,13 @@ class TenderDocument(models.Model):
     class Meta:
         ordering = ["pk"]
 
+    def __str__(self):
+        return f"{self._meta.verbose_name} {self.pk}"
+
 
 class Clarification(models.Model):
     """A published clarification (答疑): the question as the bureau phrased it, never who asked."""
+
 
     tender = models.ForeignKey(Tender, on_delete=models.CASCADE, related_name="clarifications")
     answer_id = models.CharField(max_length=64, unique=True)
@@ -166,9 +177,13 @@ class Clarification(models.Model):
     class Meta:
         ordering = ["published_at"]
 
+    def __str__(self):
+        return f"{self._meta.verbose_name} {self.pk}"
+
 
 class Question(models.Model):
     """A supplier's own question; the asker is known only here, on the extranet."""
+
 
     question_id = models.CharField(max_length=32, unique=True, default=new_id, editable=False)
     tender = models.ForeignKey(Tender, on_delete=models.CASCADE, related_name="questions")
@@ -181,9 +196,13 @@ class Question(models.Model):
     class Meta:
         ordering = ["-asked_at"]
 
+    def __str__(self):
+        return f"{self._meta.verbose_name} {self.pk}"
+
 
 class Participation(models.Model):
     """A supplier who obtained the tender documents: a registered bidder, notified of changes."""
+
 
     tender = models.ForeignKey(Tender, on_delete=models.CASCADE, related_name="participants")
     supplier = models.ForeignKey(Supplier, on_delete=models.CASCADE, related_name="participations")
@@ -191,6 +210,9 @@ class Participation(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["tender", "supplier"], name="one_participation")]
+
+    def __str__(self):
+        return f"{self._meta.verbose_name} {self.pk}"
 
 
 class Notification(models.Model):
@@ -203,12 +225,16 @@ class Notification(models.Model):
     class Meta:
         ordering = ["-created_at", "-pk"]
 
+    def __str__(self):
+        return f"{self._meta.verbose_name} {self.pk}"
+
 
 class Bid(models.Model):
     """One supplier's bid for one lot of a tender; its versions are the submissions."""
 
+
     SUBMITTED, WITHDRAWN = "submitted", "withdrawn"
-    STATUSES = [(SUBMITTED, _("Submitted")), (WITHDRAWN, _("Withdrawn"))]
+    STATUSES = [(SUBMITTED, pgettext_lazy("bid status", "Submitted")), (WITHDRAWN, pgettext_lazy("bid status", "Withdrawn"))]
     OUTCOMES = [("", _("Sealed")), ("valid", _("Opened: valid")), ("invalid", _("Opened: invalid")),
                 ("awarded", _("Awarded")), ("not_awarded", _("Not awarded"))]
 
@@ -223,6 +249,9 @@ class Bid(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["tender", "supplier", "lot"], name="one_bid_per_lot")]
+
+    def __str__(self):
+        return f"{self._meta.verbose_name} {self.pk}"
 
     def current(self):
         return self.versions.filter(version=self.version).first()
@@ -240,14 +269,20 @@ class BidVersion(models.Model):
     receipt = models.JSONField()
     receipt_signature = models.TextField()  # base64 of the binary OpenPGP detached signature
     store = models.CharField(max_length=300)  # directory of the ciphertext, relative to the bid store
+    manifest = models.JSONField(default=dict)  # the sealed-bid message body, kept until it is queued
+    forwarded_at = models.DateTimeField(null=True, blank=True)  # queued for the intranet
 
     class Meta:
         ordering = ["-version"]
         constraints = [models.UniqueConstraint(fields=["bid", "version"], name="one_bid_version")]
 
+    def __str__(self):
+        return f"{self._meta.verbose_name} {self.pk}"
+
 
 class BidFile(models.Model):
     """A sealed file of a bid version; ``index`` 0 is the encrypted bid form with the price."""
+
 
     version = models.ForeignKey(BidVersion, on_delete=models.CASCADE, related_name="files")
     index = models.PositiveSmallIntegerField()
@@ -255,10 +290,13 @@ class BidFile(models.Model):
     media_type = models.CharField(max_length=100)
     size = models.PositiveBigIntegerField()
     sha256 = models.CharField(max_length=64)  # of the plaintext, as in the receipt
-    parts = models.JSONField()  # [{"path": relative, "sha256": of ciphertext, "size": ciphertext bytes}]
+    parts = models.JSONField()  # [{"path": file name in the version's directory, "size": ciphertext bytes}]
 
     class Meta:
         ordering = ["index"]
+
+    def __str__(self):
+        return f"{self._meta.verbose_name} {self.pk}"
 
 
 class OcdsRelease(models.Model):
@@ -268,3 +306,6 @@ class OcdsRelease(models.Model):
 
     class Meta:
         ordering = ["pk"]
+
+    def __str__(self):
+        return f"{self._meta.verbose_name} {self.pk}"

@@ -1,5 +1,8 @@
 """The supplier account area, mounted at /supplier/ (password + OTP)."""
 
+import os
+
+from django.conf import settings
 from django.urls import path, re_path
 
 from extranet.procurement.views import supplier
@@ -16,3 +19,9 @@ urlpatterns = [
             name="receipt"),
     path("bids/<str:bid_id>/withdraw/", supplier.withdraw, name="withdraw"),
 ]
+
+if getattr(settings, "JINCAI_PROCUREMENT_BENCH_PLAIN_UPLOAD", False) or \
+        os.environ.get("JINCAI_PROCUREMENT_BENCH_PLAIN_UPLOAD") == "1":
+    from extranet.procurement.views import bench
+
+    urlpatterns.append(path("bench-plain-upload/", bench.plain_upload, name="bench_plain_upload"))

@@ -7,4 +7,5 @@ from extranet.procurement.services import bids
 def close_due_tenders() -> list[str]:
     """Idempotent: a tender is closed (its bid list sent) once, after its deadline."""
     bids.purge_stale_staging()
+    bids.forward_pending()  # bids whose process died between accepting and queuing them
     return bids.close_due_tenders()

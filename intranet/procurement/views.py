@@ -16,7 +16,12 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
 from intranet.procurement import clock, forms, ocds
 from intranet.procurement.models import (
-    Award, IncomingBid, OpenedBid, RegistrationFile, SupplierRegistration, Tender,
+    Award,
+    IncomingBid,
+    OpenedBid,
+    RegistrationFile,
+    SupplierRegistration,
+    Tender,
     procurement_root,
 )
 from intranet.procurement.services import evaluation, opening, publishing

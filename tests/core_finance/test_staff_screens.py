@@ -160,3 +160,45 @@ def test_disclosure_screens(client, make_user, otp_login, world, chief, clerk):
     assert "部门收支总表" in page and "一般公共预算“三公”经费支出表" in page
     package = client.get(f"/admin/finance/disclosure/{dataset.pk}/package.zip")
     assert package.status_code == 200 and package.content[:2] == b"PK"
+
+
+def test_reference_data_edited_in_the_admin_is_validated_and_audited(client, make_user, otp_login, codes):
+    from common.audit.models import AuditEvent
+    from core_finance.models import ClassificationCode
+
+    user = staff_login(client, make_user, otp_login, "keyuan", "科员")
+    response = client.post("/admin/finance_agencies/new/", {"code": "104", "name": "宝鸡市民政局",
+                                                            "is_department": "on", "agent_bank": "ICBC",
+                                                            "zero_balance_account": "", "is_active": "on"})
+    assert response.status_code == 302
+    agency = Agency.objects.get(code="104")
+    event = AuditEvent.objects.get(action="finance.agency.create", object_id=str(agency.pk))
+    assert event.actor == user.username
+    parent = ClassificationCode.objects.get(year=2026, table="functional", code="20106")
+    response = client.post("/admin/finance_codes/new/", {"year": 2026, "table": "functional", "code": "201066",
+                                                         "name": "位数不对", "parent": parent.pk, "level": 3})
+    assert response.status_code == 200 and not ClassificationCode.objects.filter(code="201066").exists()
+    response = client.post("/admin/finance_codes/new/", {"year": 2026, "table": "functional", "code": "2010698",
+                                                         "name": "新增项级科目", "parent": parent.pk, "level": 1,
+                                                         "is_active": "on"})
+    assert response.status_code == 302
+    new = ClassificationCode.objects.get(year=2026, code="2010698")
+    assert (new.level, new.is_leaf) == (3, True)  # derived from the code, whatever the form said
+
+
+def test_a_project_with_performance_targets_is_added_in_the_project_library(client, make_user, otp_login, agency):
+    staff_login(client, make_user, otp_login, "keyuan", "科员")
+    data = {"year": 2026, "code": "2026-101001-09", "name": "财政一体化系统升级", "agency": agency.pk,
+            "category": "specific", "description": "", "requested_amount": "500000.00",
+            "targets-TOTAL_FORMS": 2, "targets-INITIAL_FORMS": 0, "targets-MIN_NUM_FORMS": 0,
+            "targets-MAX_NUM_FORMS": 1000}
+    for i, (kind, name, value, unit) in enumerate([("output", "系统上线模块数", "6", "个"),
+                                                   ("satisfaction", "使用单位满意度", "90", "%")]):
+        data.update({f"targets-{i}-kind": kind, f"targets-{i}-name": name, f"targets-{i}-target_value": value,
+                     f"targets-{i}-unit": unit, f"targets-{i}-ORDER": i + 1, f"targets-{i}-id": "",
+                     f"targets-{i}-DELETE": ""})
+    response = client.post("/admin/finance_projects/new/", data)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    project = Project.objects.get(code="2026-101001-09")
+    assert sorted(project.targets.values_list("kind", "target_value")) == [("output", "6"), ("satisfaction", "90")]
+    assert project.requested_amount == Decimal("500000.00") and not project.is_basic

@@ -49,6 +49,6 @@ def intranet_shell(stack, code: str) -> str:
     return run_side("intranet", "shell", "-c", code, env=stack["env"]["intranet"]).stdout
 
 
-def screenshot(page, name: str) -> None:
+def screenshot(page, name: str, full_page: bool = True) -> None:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=full_page)

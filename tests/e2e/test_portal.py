@@ -68,7 +68,8 @@ def test_main_pages_pass_axe_in_every_display_mode(portal, page, mode):
             page.wait_for_selector("canvas")
         assert_accessible(page, f"{name} ({mode or 'normal'})")
         if name in ("home", "policy", "budget", "ask", "interaction") and mode in ("", "high-contrast"):
-            screenshot(page, f"portal-{name}{'-' + mode if mode else ''}")
+            # The 2009 plan is long: its screenshot shows the first screen, not the whole text.
+            screenshot(page, f"portal-{name}{'-' + mode if mode else ''}", full_page=name != "policy")
 
 
 def test_disclosure_table_is_there_with_the_chart(portal, page):

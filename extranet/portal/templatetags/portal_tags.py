@@ -43,3 +43,15 @@ def sanitized(html):
     from exchange.sanitize import clean_html
 
     return mark_safe(clean_html(html or ""))  # noqa: S308  (nh3 output)
+
+
+@register.simple_tag(takes_context=True)
+def page_query(context):
+    """The current filters as a query-string prefix for pagination links (without ``page``)."""
+    request = context.get("request")
+    if request is None:
+        return ""
+    query = request.GET.copy()
+    query.pop("page", None)
+    encoded = query.urlencode()
+    return f"{encoded}&" if encoded else ""

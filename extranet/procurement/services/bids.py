@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import secrets
 import shutil
+import tempfile
 from datetime import UTC
 from decimal import Decimal
 from pathlib import Path
@@ -15,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from common.audit.services import record
 from extranet.procurement import clock
-from extranet.procurement.models import Bid, BidFile, BidVersion, Supplier, Tender, private_root
+from extranet.procurement.models import Bid, BidFile, BidVersion, Supplier, Tender, new_id, private_root
 from extranet.procurement.sealing import BidUploadHandler, SealingError, bid_store, seal_bytes
 from extranet.procurement.services import outbound
 
@@ -32,9 +34,10 @@ def key_file(tender: Tender) -> Path:
     path = private_root() / "keys" / f"{tender.key_fingerprint}.asc"
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(".tmp")
-        tmp.write_text(tender.public_key)
-        tmp.replace(path)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+        with os.fdopen(fd, "w") as fh:
+            fh.write(tender.public_key)
+        os.replace(tmp, path)
     return path
 
 
@@ -47,12 +50,24 @@ def refusal(tender: Tender, supplier: Supplier | None, at=None) -> str | None:
     return None
 
 
-def _bid_form(tender: Tender, bid: Bid, version: int, price: Decimal, files) -> bytes:
-    # The nonce keeps the form's hash (printed on the receipt) from revealing a guessable price.
-    form = {"type": "jincai.bid-form", "tender_id": tender.tender_id, "bid_id": bid.bid_id, "version": version,
-            "lot": bid.lot, "price": f"{price:.2f}", "currency": "CNY", "supplier_uscc": bid.supplier.uscc,
+def _bid_form(tender: Tender, supplier: Supplier, lot: int, price: Decimal, files) -> bytes:
+    # The receipt binds this form (by its hash) to the bid and version; the nonce keeps that hash
+    # from revealing a guessable price.
+    form = {"type": "jincai.bid-form", "tender_id": tender.tender_id, "lot": lot, "price": f"{price:.2f}",
+            "currency": "CNY", "supplier_uscc": supplier.uscc,
             "files": [{"name": f.name, "sha256": f.sha256} for f in files], "nonce": secrets.token_hex(16)}
     return json.dumps(form, ensure_ascii=False, sort_keys=True).encode()
+
+
+def _receipt(tender: Tender, supplier: Supplier, lot: int, bid_id: str, version: int, at, files, form) -> dict:
+    return {
+        "type": "jincai.bid-receipt", "tender_id": tender.tender_id, "tender_reference": tender.reference,
+        "tender_title": tender.title, "lot": lot, "bid_id": bid_id, "bid_version": version,
+        "supplier": {"name": supplier.company_name, "uscc": supplier.uscc}, "received_at": iso(at),
+        "files": [{"name": f.name, "size": f.size, "sha256": f.sha256, "media_type": f.media_type} for f in files],
+        "bid_form_sha256": form.sha256, "sealed_to": tender.key_fingerprint,
+        "signed_by": outbound.signing_fingerprint() or "",
+    }
 
 
 def submit(tender_pk: int, supplier: Supplier, lot: int, price: Decimal, handler: BidUploadHandler,
@@ -63,32 +78,31 @@ def submit(tender_pk: int, supplier: Supplier, lot: int, price: Decimal, handler
     """
     files = handler.sealed
     final: Path | None = None
+    # The form is sealed and the receipt signed before the database lock is taken (they are the slow
+    # part); under the lock the deadline is checked again and, if another submission of the same bid
+    # won the race, the receipt is redone with the version actually assigned.
+    tender = Tender.objects.get(pk=tender_pk)
+    if lot not in tender.lot_numbers():
+        raise SealingError("lot", _("Choose one of the tender's lots."))
+    form = seal_bytes(key_file(tender), handler.staging, 0, FORM_NAME, _bid_form(tender, supplier, lot, price, files))
+    known = Bid.objects.filter(tender=tender, supplier=supplier, lot=lot).first()
+    bid_id, version = (known.bid_id, known.version + 1) if known else (new_id(), 1)
+    at = clock.now()
+    receipt = _receipt(tender, supplier, lot, bid_id, version, at, files, form)
+    signature = outbound.sign(receipt)
     try:
         with transaction.atomic():
             tender = Tender.objects.select_for_update().get(pk=tender_pk)
-            at = clock.now()
-            if at >= tender.bid_deadline:
+            if clock.now() >= tender.bid_deadline:
                 raise SealingError("closed", _("The bid deadline passed before the upload was complete; "
                                                "the bid was not accepted."))
-            if lot not in tender.lot_numbers():
-                raise SealingError("lot", _("Choose one of the tender's lots."))
             bid = Bid.objects.select_for_update().filter(tender=tender, supplier=supplier, lot=lot).first()
             if bid is None:
-                bid = Bid.objects.create(tender=tender, supplier=supplier, lot=lot, version=0)
-            version = bid.version + 1
-            form = seal_bytes(key_file(tender), handler.staging, 0, FORM_NAME,
-                              _bid_form(tender, bid, version, price, files))
-            fingerprint = outbound.signing_fingerprint()
-            receipt = {
-                "type": "jincai.bid-receipt", "tender_id": tender.tender_id, "tender_reference": tender.reference,
-                "tender_title": tender.title, "lot": lot, "bid_id": bid.bid_id, "bid_version": version,
-                "supplier": {"name": supplier.company_name, "uscc": supplier.uscc},
-                "received_at": iso(at),
-                "files": [{"name": f.name, "size": f.size, "sha256": f.sha256, "media_type": f.media_type}
-                          for f in files],
-                "bid_form_sha256": form.sha256, "sealed_to": tender.key_fingerprint, "signed_by": fingerprint or "",
-            }
-            signature = outbound.sign(receipt)
+                bid = Bid.objects.create(bid_id=bid_id, tender=tender, supplier=supplier, lot=lot, version=0)
+            if (bid.bid_id, bid.version + 1) != (bid_id, version):
+                bid_id, version, at = bid.bid_id, bid.version + 1, clock.now()
+                receipt = _receipt(tender, supplier, lot, bid_id, version, at, files, form)
+                signature = outbound.sign(receipt)
             previous = bid.versions.filter(status=BidVersion.CURRENT).first()
             relative = f"{tender.tender_id}/{bid.bid_id}/v{version}"
             bv = BidVersion.objects.create(bid=bid, version=version, submitted_at=at, receipt=receipt,
@@ -105,15 +119,15 @@ def submit(tender_pk: int, supplier: Supplier, lot: int, price: Decimal, handler
             final.parent.mkdir(parents=True, exist_ok=True)
             handler.staging.rename(final)
             handler.kept = True
-            outbound.send_sealed_parts(bid.bid_id, version, tender.tender_id, final,
-                                       [{"index": s.index, "parts": s.parts} for s in [form, *files]])
-            outbound.send("procurement.bid.sealed", {
+            bv.manifest = {
                 "bid_id": bid.bid_id, "version": version, "tender_id": tender.tender_id, "lot": lot,
                 "supplier": {"supplier_id": supplier.supplier_id, "company_name": supplier.company_name,
                              "uscc": supplier.uscc},
                 "submitted_at": iso(at), "key_fingerprint": tender.key_fingerprint, "form": form.manifest(),
                 "files": [f.manifest() for f in files], "receipt": receipt, "receipt_signature": signature,
-            }, ref=f"bid:{bid.bid_id}:{version}")
+            }
+            bv.save(update_fields=["manifest"])
+            transaction.on_commit(lambda: forward(bv.pk))
             record("procurement.bid.submitted", bv, actor=actor, detail={
                 "tender": tender.tender_id, "bid": bid.bid_id, "version": version, "lot": lot,
                 "files": receipt["files"], "replaces": previous.version if previous else None})
@@ -128,7 +142,35 @@ def submit(tender_pk: int, supplier: Supplier, lot: int, price: Decimal, handler
     return bv
 
 
+def forward(version_pk: int) -> bool:
+    """Queue a bid version's ciphertext parts, then its sealed-bid message, for the intranet.
+
+    Runs after the bid's transaction has committed, outside any transaction, so that the outbox's
+    copies of the ciphertext never hold the database lock that serializes submissions. A version not
+    yet forwarded (the process died in between) is forwarded by :func:`forward_pending`, which runs
+    before any withdrawal and before the closing list; a repeat only queues duplicates that the
+    intranet recognizes.
+    """
+    bv = BidVersion.objects.filter(pk=version_pk, forwarded_at__isnull=True).select_related("bid__tender").first()
+    if bv is None or not bv.manifest:
+        return False
+    directory = bid_store() / bv.store
+    outbound.send_sealed_parts(bv.bid.bid_id, bv.version, bv.bid.tender.tender_id, directory,
+                               [{"index": f.index, "parts": f.parts} for f in bv.files.all()])
+    outbound.send("procurement.bid.sealed", bv.manifest, ref=f"bid:{bv.bid.bid_id}:{bv.version}")
+    BidVersion.objects.filter(pk=bv.pk).update(forwarded_at=clock.now())
+    return True
+
+
+def forward_pending(tender: Tender | None = None) -> int:
+    pending = BidVersion.objects.filter(forwarded_at__isnull=True).exclude(manifest={})
+    if tender is not None:
+        pending = pending.filter(bid__tender=tender)
+    return sum(forward(pk) for pk in pending.order_by("pk").values_list("pk", flat=True))
+
+
 def withdraw(bid: Bid, actor=None) -> BidVersion:
+    forward_pending(bid.tender)  # the sealed bid travels before its withdrawal
     with transaction.atomic():
         tender = Tender.objects.select_for_update().get(pk=bid.tender_id)
         bid = Bid.objects.select_for_update().get(pk=bid.pk)
@@ -157,6 +199,7 @@ def close_due_tenders() -> list[str]:
     closed = []
     at = clock.now()
     for pk in Tender.objects.filter(closing_sent_at__isnull=True, bid_deadline__lte=at).values_list("pk", flat=True):
+        forward_pending(Tender.objects.get(pk=pk))  # every bid travels before the list that names it
         with transaction.atomic():
             tender = Tender.objects.select_for_update().get(pk=pk)
             if tender.closing_sent_at or clock.now() < tender.bid_deadline:

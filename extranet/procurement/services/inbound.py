@@ -21,8 +21,17 @@ from exchange import registry
 from exchange.errors import PackageRejected
 from exchange.gpg import GnuPG, GPGError, normalize_fingerprint
 from extranet.procurement.models import (
-    Amendment, Bid, Clarification, Notification, OcdsRelease, Participation, Question, Supplier, Tender,
-    TenderDocument, private_storage,
+    Amendment,
+    Bid,
+    Clarification,
+    Notification,
+    OcdsRelease,
+    Participation,
+    Question,
+    Supplier,
+    Tender,
+    TenderDocument,
+    private_storage,
 )
 from extranet.procurement.sealing import gnupg_home
 

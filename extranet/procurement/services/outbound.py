@@ -23,14 +23,14 @@ def send(message_type: str, body: dict, *, attachments: list[Attachment] = (), c
 def send_sealed_parts(bid_id: str, version: int, tender_id: str, directory: Path, files: list[dict]) -> None:
     """Queue the ciphertext parts of a bid version, at most ``PARTS_PER_MESSAGE`` per message.
 
-    ``files`` are ``{"index", "parts": [{"path", "sha256", "size"}]}``; the parts are passed by path
+    ``files`` are ``{"index", "parts": [{"path", "size"}]}``; the parts are passed by path
     so the outbox reads one at a time.
     """
     flat = [(f["index"], n, p) for f in files for n, p in enumerate(f["parts"])]
     for start in range(0, len(flat), PARTS_PER_MESSAGE):
         chunk = flat[start:start + PARTS_PER_MESSAGE]
         body = {"bid_id": bid_id, "version": version, "tender_id": tender_id,
-                "parts": [{"file": i, "part": n, "sha256": p["sha256"], "size": p["size"]} for i, n, p in chunk]}
+                "parts": [{"file": i, "part": n, "size": p["size"]} for i, n, p in chunk]}
         attachments = [Attachment(name=f"{bid_id}-v{version}-f{i:02d}-p{n:05d}.pgp", path=directory / p["path"],
                                   media_type=PGP_ENCRYPTED) for i, n, p in chunk]
         send("procurement.bid.parts", body, attachments=attachments, ref=f"bid:{bid_id}:{version}")

@@ -47,9 +47,13 @@ class RegistrationFile(models.Model):
     size = models.PositiveBigIntegerField()
     sha256 = models.CharField(max_length=64)
 
+    def __str__(self):
+        return f"{self._meta.verbose_name} {self.pk}"
+
 
 class IncomingBid(models.Model):
     """One version of a sealed bid as it arrived: ciphertext parts on disk, the manifest here."""
+
 
     SEALED, SUPERSEDED, WITHDRAWN, OPENED = "sealed", "superseded", "withdrawn", "opened"
     STATUSES = [(SEALED, _("Sealed")), (SUPERSEDED, _("Replaced by a later version")), (WITHDRAWN, _("Withdrawn")),
@@ -75,22 +79,34 @@ class IncomingBid(models.Model):
         ordering = ["tender", "lot", "company_name", "-version"]
         constraints = [models.UniqueConstraint(fields=["bid_id", "version"], name="procurement_one_bid_version")]
 
+    def __str__(self):
+        return f"{self._meta.verbose_name} {self.pk}"
+
 
 class BidPart(models.Model):
-    """One encrypted part as it arrived, stored by its SHA-256 under the bid's directory."""
+    """One encrypted part as it arrived (file 0 is the bid form), stored under the bid's directory."""
+
 
     bid_id = models.CharField(max_length=32)
     version = models.PositiveIntegerField()
-    sha256 = models.CharField(max_length=64)
+    file_index = models.PositiveSmallIntegerField()
+    part_index = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)  # as verified by the exchange
     path = models.CharField(max_length=300)  # relative to the sealed store
     size = models.PositiveBigIntegerField()
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["bid_id", "version", "sha256"], name="procurement_one_part")]
+        ordering = ["file_index", "part_index"]
+        constraints = [models.UniqueConstraint(fields=["bid_id", "version", "file_index", "part_index"],
+                                               name="procurement_one_part")]
+
+    def __str__(self):
+        return f"{self._meta.verbose_name} {self.pk}"
 
 
 class BidClosing(models.Model):
     """The extranet's list of bids in force after the deadline; opening waits for it."""
+
 
     tender = models.ForeignKey(Tender, on_delete=models.CASCADE, related_name="closings")
     bid_deadline = models.DateTimeField()
@@ -102,12 +118,18 @@ class BidClosing(models.Model):
     class Meta:
         ordering = ["-received_at"]
 
+    def __str__(self):
+        return f"{self._meta.verbose_name} {self.pk}"
+
 
 class Opening(models.Model):
     tender = models.OneToOneField(Tender, on_delete=models.PROTECT, related_name="opening")
     opened_at = models.DateTimeField()
     opened_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     record = models.JSONField()  # the published opening record (开标记录)
+
+    def __str__(self):
+        return f"{self._meta.verbose_name} {self.pk}"
 
 
 class OpenedBid(models.Model):
@@ -134,6 +156,9 @@ class EvaluationSheet(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["tender", "evaluator"], name="procurement_one_sheet")]
 
+    def __str__(self):
+        return f"{self._meta.verbose_name} {self.pk}"
+
 
 class Score(models.Model):
     sheet = models.ForeignKey(EvaluationSheet, on_delete=models.CASCADE, related_name="scores")
@@ -143,6 +168,9 @@ class Score(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["sheet", "bid", "criterion"], name="procurement_one_score")]
+
+    def __str__(self):
+        return f"{self._meta.verbose_name} {self.pk}"
 
 
 class Award(models.Model):
@@ -154,6 +182,9 @@ class Award(models.Model):
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     published_at = models.DateTimeField(null=True, blank=True)
 
+    def __str__(self):
+        return f"{self._meta.verbose_name} {self.pk}"
+
 
 class Contract(models.Model):
     award = models.OneToOneField(Award, on_delete=models.PROTECT, related_name="contract")
@@ -164,6 +195,9 @@ class Contract(models.Model):
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField(auto_now_add=True)
 
+    def __str__(self):
+        return f"{self._meta.verbose_name} {self.pk}"
+
 
 class OcdsRelease(models.Model):
     tender = models.ForeignKey(Tender, on_delete=models.CASCADE, related_name="ocds_releases")
@@ -173,3 +207,6 @@ class OcdsRelease(models.Model):
 
     class Meta:
         ordering = ["pk"]
+
+    def __str__(self):
+        return f"{self._meta.verbose_name} {self.pk}"

@@ -136,6 +136,9 @@ class Amendment(models.Model):
     class Meta:
         ordering = ["number"]
 
+    def __str__(self):
+        return f"{self._meta.verbose_name} {self.pk}"
+
     @property
     def amendment_id(self) -> str:
         return f"{self.tender.tender_id}-A{self.number}"
@@ -154,6 +157,9 @@ class TenderDocument(models.Model):
     class Meta:
         ordering = ["pk"]
 
+    def __str__(self):
+        return f"{self._meta.verbose_name} {self.pk}"
+
 
 class Criterion(models.Model):
     tender = models.ForeignKey(Tender, on_delete=models.CASCADE, related_name="criteria")
@@ -171,6 +177,7 @@ class Criterion(models.Model):
 class ClarificationQuestion(models.Model):
     """A question from the extranet. Untrusted text; the asker's identity never comes here."""
 
+
     question_id = models.CharField(max_length=32, unique=True)
     tender = models.ForeignKey(Tender, on_delete=models.CASCADE, related_name="questions")
     text = models.TextField()
@@ -182,6 +189,9 @@ class ClarificationQuestion(models.Model):
     class Meta:
         ordering = ["asked_at"]
 
+    def __str__(self):
+        return f"{self._meta.verbose_name} {self.pk}"
+
 
 class ClarificationAnswer(models.Model):
     tender = models.ForeignKey(Tender, on_delete=models.CASCADE, related_name="answers")
@@ -192,3 +202,6 @@ class ClarificationAnswer(models.Model):
 
     class Meta:
         ordering = ["published_at"]
+
+    def __str__(self):
+        return f"{self._meta.verbose_name} {self.pk}"

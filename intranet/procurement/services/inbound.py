@@ -18,8 +18,15 @@ from exchange import registry
 from exchange.errors import PackageRejected
 from intranet.procurement import uscc
 from intranet.procurement.models import (
-    BidClosing, BidPart, ClarificationQuestion, IncomingBid, RegistrationFile, SupplierRegistration, Tender,
-    private_storage, procurement_root,
+    BidClosing,
+    BidPart,
+    ClarificationQuestion,
+    IncomingBid,
+    RegistrationFile,
+    SupplierRegistration,
+    Tender,
+    private_storage,
+    procurement_root,
 )
 
 log = logging.getLogger(__name__)
@@ -76,18 +83,19 @@ def apply_parts(ctx) -> None:
     directory = sealed_store() / b["tender_id"] / b["bid_id"] / f"v{b['version']}"
     directory.mkdir(parents=True, exist_ok=True)
     for declared, attachment in zip(b["parts"], ctx.attachments, strict=True):
-        if declared["sha256"] != attachment.sha256 or declared["size"] != attachment.size:
-            raise PackageRejected("procurement", "a bid part does not match its declared hash")
-        target = directory / f"{attachment.sha256}.pgp"
+        if declared["size"] != attachment.size:
+            raise PackageRejected("procurement", "a bid part does not match its declared size")
+        target = directory / f"f{declared['file']:02d}-p{declared['part']:05d}-{attachment.sha256[:16]}.pgp"
         if not target.exists():
             tmp = target.with_suffix(".part")
             with open(tmp, "wb") as out:
                 for chunk in attachment.chunks():
                     out.write(chunk)
             tmp.replace(target)
-        BidPart.objects.get_or_create(bid_id=b["bid_id"], version=b["version"], sha256=attachment.sha256,
-                                      defaults={"path": str(target.relative_to(sealed_store())),
-                                                "size": attachment.size})
+        BidPart.objects.get_or_create(
+            bid_id=b["bid_id"], version=b["version"], file_index=declared["file"], part_index=declared["part"],
+            defaults={"sha256": attachment.sha256, "path": str(target.relative_to(sealed_store())),
+                      "size": attachment.size})
 
 
 def apply_sealed(ctx) -> None:

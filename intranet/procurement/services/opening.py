@@ -64,16 +64,18 @@ def _check_receipt(bid: IncomingBid) -> str | None:
     return None
 
 
-def _parts(bid: IncomingBid, hashes: list[str]):
-    rows = {p.sha256: p for p in BidPart.objects.filter(bid_id=bid.bid_id, version=bid.version, sha256__in=hashes)}
-    missing = [h for h in hashes if h not in rows]
-    return [sealed_store() / rows[h].path for h in hashes if h in rows], missing
+def _parts(bid: IncomingBid, entry: dict):
+    """The stored parts of one sealed file in order, and how many of the declared ones are missing."""
+    rows = {p.part_index: p for p in BidPart.objects.filter(bid_id=bid.bid_id, version=bid.version,
+                                                             file_index=entry["index"])}
+    missing = [n for n in range(entry["parts"]) if n not in rows]
+    return [sealed_store() / rows[n].path for n in range(entry["parts"]) if n in rows], missing
 
 
 def _open_file(tender, passphrase, bid, entry, out, anomalies, sink=None) -> dict | None:
     """Decrypt one sealed file into ``out`` (a path) or ``sink``; append anomalies; return its facts
     or None when it is unusable (a partial plaintext file is removed)."""
-    paths, missing = _parts(bid, entry["parts"])
+    paths, missing = _parts(bid, entry)
     if missing:
         anomalies.append(_("file “%(name)s”: %(n)d encrypted part(s) never arrived") % {"name": entry["name"],
                                                                                          "n": len(missing)})
@@ -121,8 +123,8 @@ def _open_bid(tender: Tender, passphrase: str, bid: IncomingBid, lots: dict) -> 
     if form is not None:
         try:
             content = json.loads(sink.getvalue())
-            if content.get("bid_id") != bid.bid_id or content.get("version") != bid.version \
-                    or content.get("tender_id") != tender.tender_id:
+            if content.get("tender_id") != tender.tender_id or content.get("lot") != bid.lot \
+                    or content.get("supplier_uscc") != bid.uscc:
                 anomalies.append(_("the bid form belongs to another bid"))
             price = Decimal(content["price"]).quantize(Decimal("0.01"))
             if price <= 0:

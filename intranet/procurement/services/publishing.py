@@ -13,7 +13,12 @@ from common.audit.services import record, snapshot
 from common.uploads import validate_upload
 from intranet.procurement import clock, keys, ocds, rules
 from intranet.procurement.models import (
-    Amendment, ClarificationAnswer, ClarificationQuestion, SupplierRegistration, Tender, TenderDocument,
+    Amendment,
+    ClarificationAnswer,
+    ClarificationQuestion,
+    SupplierRegistration,
+    Tender,
+    TenderDocument,
 )
 from intranet.procurement.services.outbound import iso, publish_to_extranet
 

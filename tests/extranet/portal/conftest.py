@@ -33,8 +33,11 @@ def policy_body(document_id="P-1", revision=1, **extra) -> dict:
 
 
 @pytest.fixture
-def portal(db):
+def portal(db, settings, tmp_path):
     from django.core.cache import cache
+
+    # Parallel test processes share the data dir: each test gets its own cache generation marker.
+    settings.JINCAI_PORTAL_CACHE_MARKER = str(tmp_path / "portal-cache-generation")
 
     from extranet.portal import tree
 

@@ -6,7 +6,6 @@ from pathlib import Path
 
 import pytest
 from django.apps import apps
-from django.conf import settings
 from django.db import connection
 
 from exchange.services import outbox

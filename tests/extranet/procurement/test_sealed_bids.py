@@ -22,13 +22,15 @@ def _ciphertext(bid_key, version, index):
 
 
 def test_bid_files_and_price_are_sealed_and_the_receipt_is_signed(supplier_client, make_tender, bid_key, settings,
-                                                                  portal_key):
+                                                                  portal_key, django_capture_on_commit_callbacks):
     from exchange.services import keys
 
     settings.JINCAI_PROCUREMENT_PART_BYTES = 64 * 1024  # several parts per file
     tender = make_tender()
     first, second = pdf_bytes("technical-offer-7f3a", 200_000), pdf_bytes("commercial-offer-91bc", 5_000)
-    response = bid_post(supplier_client, tender, [("技术标.pdf", first), ("商务标.pdf", second)], price="654321.09")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = bid_post(supplier_client, tender, [("技术标.pdf", first), ("商务标.pdf", second)],
+                            price="654321.09")
     assert response.status_code == 302, response.content[:2000].decode()
     bid = Bid.objects.get(tender=tender)
     version = bid.current()
@@ -47,7 +49,8 @@ def test_bid_files_and_price_are_sealed_and_the_receipt_is_signed(supplier_clien
     assert _ciphertext(bid_key, version, 1) == first
     assert _ciphertext(bid_key, version, 2) == second
     form = json.loads(_ciphertext(bid_key, version, 0))
-    assert form["price"] == "654321.09" and form["bid_id"] == bid.bid_id
+    assert form["price"] == "654321.09" and form["tender_id"] == tender.tender_id
+    assert version.receipt["bid_form_sha256"] == version.files.get(index=0).sha256
     for path in (bid_store() / version.store).iterdir():
         assert b"technical-offer-7f3a" not in path.read_bytes() and b"654321" not in path.read_bytes()
     # Queued for the intranet: the encrypted parts, then the sealed bid with the receipt.

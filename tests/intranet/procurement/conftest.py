@@ -148,8 +148,7 @@ class Sealer:
     def _sealed(self, index, name, data):
         parts = [self.encrypt(data[i:i + PART]) for i in range(0, max(len(data), 1), PART)]
         return {"index": index, "name": name, "size": len(data), "sha256": hashlib.sha256(data).hexdigest(),
-                "media_type": "application/pdf" if index else "application/json",
-                "parts": [hashlib.sha256(p).hexdigest() for p in parts]}, parts
+                "media_type": "application/pdf" if index else "application/json", "parts": len(parts)}, parts
 
     def bid(self, company="甲公司", uscc="91350100M000100Y43", price="500000.00", files=None, lot=1, bid_id=None,
             version=1, submitted_at=None, tamper=None):
@@ -165,18 +164,18 @@ class Sealer:
             entry, parts = self._sealed(n, name, data)
             sealed.append(entry)
             blobs.append((n, parts))
-        form_data = json.dumps({"tender_id": self.tender.tender_id, "bid_id": bid_id, "version": version, "lot": lot,
+        form_data = json.dumps({"tender_id": self.tender.tender_id, "lot": lot, "supplier_uscc": uscc,
                                 "price": price, "nonce": secrets.token_hex(8)}).encode()
         form, form_parts = self._sealed(0, "bid-form.json", form_data)
         blobs.insert(0, (0, form_parts))
         if tamper == "flip":  # a byte of a stored ciphertext part changed
             n, parts = blobs[1]
             parts[0] = parts[0][:-40] + bytes([parts[0][-40] ^ 0x01]) + parts[0][-39:]
-            sealed[0]["parts"][0] = hashlib.sha256(parts[0]).hexdigest()
         if tamper == "swap":  # a validly encrypted file that is not the one in the receipt
             n, parts = blobs[1]
+            del parts[1:]
             parts[0] = self.encrypt(b"%PDF-1.4 something else entirely")
-            sealed[0]["parts"] = [hashlib.sha256(parts[0]).hexdigest()]
+            sealed[0]["parts"] = 1
         at = submitted_at or timezone.now()
         receipt = {"tender_id": self.tender.tender_id, "bid_id": bid_id, "bid_version": version, "lot": lot,
                    "received_at": iso(at), "bid_form_sha256": form["sha256"], "sealed_to": self.tender.key_fingerprint,
@@ -189,8 +188,7 @@ class Sealer:
         for start in range(0, len(flat), 8):
             chunk = flat[start:start + 8]
             apply("procurement.bid.parts", {"bid_id": bid_id, "version": version, "tender_id": self.tender.tender_id,
-                                            "parts": [{"file": i, "part": k, "sha256": hashlib.sha256(p).hexdigest(),
-                                                       "size": len(p)} for i, k, p in chunk]},
+                                            "parts": [{"file": i, "part": k, "size": len(p)} for i, k, p in chunk]},
                   [(f"p{i}-{k}.pgp", p, "application/pgp-encrypted") for i, k, p in chunk], self.tmp, self.signer)
         apply("procurement.bid.sealed", {
             "bid_id": bid_id, "version": version, "tender_id": self.tender.tender_id, "lot": lot,

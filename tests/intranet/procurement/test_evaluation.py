@@ -34,7 +34,7 @@ def _score_all(tender, evaluator, values):
     bids = {b.incoming.company_name: b for b in evaluation.valid_bids(tender)}
     criteria = list(tender.criteria.all())
     evaluation.save_scores(tender, evaluator, {(bids[name].pk, c.pk): Decimal(v)
-                                               for name, row in values.items() for c, v in zip(criteria, row)})
+                                               for name, row in values.items() for c, v in zip(criteria, row, strict=False)})
 
 
 def test_evaluators_see_others_scores_only_after_submitting(opened):
