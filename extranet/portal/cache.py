@@ -10,6 +10,9 @@ CSRF cookie from Django's CSRF middleware, so no two visitors ever share one.
 The generation lives in the cache (shared through Redis in production) and in a marker file's
 modification time under the side's data dir, so the embedded default (a per-process local
 memory cache, with the exchange importer in a separate worker process) is invalidated too.
+Each process checks the generation at most once a second (JINCAI_PORTAL_CACHE_CHECK_SECONDS) and
+keeps a bounded copy of recent pages, so a hit needs no round trip to Redis; a change therefore
+shows on every worker within that second.
 """
 
 from __future__ import annotations
@@ -17,6 +20,9 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import threading
+import time
+from collections import OrderedDict
 from pathlib import Path
 
 from django.conf import settings
@@ -28,6 +34,8 @@ from common.views import DISPLAY_COOKIE
 
 GEN_KEY = "portal:cache:generation"
 TTL = 600
+GENERATION_CHECK = float(getattr(settings, "JINCAI_PORTAL_CACHE_CHECK_SECONDS", 1.0))
+LOCAL_ENTRIES = 500
 PLACEHOLDER = "__PORTAL_CSRF_TOKEN__"
 TOKEN_RE = re.compile(rb'(name="csrfmiddlewaretoken" value=")([A-Za-z0-9]{64})(")')
 BYPASS_COOKIES = ("messages",)
@@ -38,12 +46,28 @@ def _marker() -> Path:
     return Path(custom) if custom else Path(settings.JINCAI_SIDE_DIR) / "portal-cache-generation"
 
 
-def generation() -> str:
+_local = threading.local()
+_lock = threading.Lock()
+_pages: OrderedDict[str, tuple] = OrderedDict()
+
+
+def _read_generation() -> str:
     try:
         mtime = os.stat(_marker()).st_mtime_ns
     except FileNotFoundError:
         mtime = 0
     return f"{cache.get(GEN_KEY, 0)}.{mtime}"
+
+
+def generation() -> str:
+    """The current generation, looked up at most every GENERATION_CHECK seconds per thread: a
+    publish shows on every worker within that time, and a hit costs no round trip to Redis."""
+    now = time.monotonic()
+    cached = getattr(_local, "generation", None)
+    if cached is None or now - cached[0] > GENERATION_CHECK:
+        cached = (now, _read_generation())
+        _local.generation = cached
+    return cached[1]
 
 
 def bump() -> None:
@@ -54,6 +78,41 @@ def bump() -> None:
     marker = _marker()
     marker.touch()
     os.utime(marker)
+    _local.generation = None
+    with _lock:
+        _pages.clear()
+
+
+def reset() -> None:
+    """Forget this process's copies (tests, whose database rolls back under the cache)."""
+    _local.generation = None
+    with _lock:
+        _pages.clear()
+
+
+def _get(key: str):
+    """A process-local copy first (bounded), then the shared cache."""
+    with _lock:
+        stored = _pages.get(key)
+        if stored is not None:
+            _pages.move_to_end(key)
+            return stored
+    stored = cache.get(key)
+    if stored is not None:
+        _remember(key, stored)
+    return stored
+
+
+def _remember(key: str, stored) -> None:
+    with _lock:
+        _pages[key] = stored
+        while len(_pages) > LOCAL_ENTRIES:
+            _pages.popitem(last=False)
+
+
+def _set(key: str, stored) -> None:
+    cache.set(key, stored, TTL)
+    _remember(key, stored)
 
 
 def _key(request) -> str:
@@ -83,14 +142,14 @@ class AnonymousPageCacheMiddleware:
         if not _cacheable_request(request):
             return self.get_response(request)
         key = _key(request)
-        stored = cache.get(key)
+        stored = _get(key)
         if stored is not None:
             return self._from_cache(request, stored)
         response = self.get_response(request)
         if self._should_store(request, response):
             content = TOKEN_RE.sub(rb"\g<1>" + PLACEHOLDER.encode() + rb"\g<3>", response.content)
             headers = [(k, v) for k, v in response.items() if k.lower() not in ("set-cookie", "content-length")]
-            cache.set(key, (response.status_code, headers, content), TTL)
+            _set(key, (response.status_code, headers, content))
         return response
 
     @staticmethod

@@ -14,9 +14,11 @@ def portal(db, settings, tmp_path):
     # Parallel test processes share the data dir: each test gets its own cache generation marker.
     settings.JINCAI_PORTAL_CACHE_MARKER = str(tmp_path / "portal-cache-generation")
 
+    from extranet.portal import cache as page_cache
     from extranet.portal import tree
 
     cache.clear()
+    page_cache.reset()
     return tree.ensure_tree()
 
 

@@ -55,3 +55,19 @@ def test_form_pages_and_logged_in_visitors_are_never_cached(portal, client):
     client.get("/news/")
     client.cookies["sessionid"] = "x"
     assert client.get("/news/").get("X-Portal-Cache") is None
+
+
+def test_an_import_in_another_process_invalidates_this_one(portal, client, monkeypatch, settings):
+    """The exchange importer runs in a Celery worker: it can only touch the shared marker."""
+    import os
+    import time
+
+    from extranet.portal import cache as page_cache
+
+    monkeypatch.setattr(page_cache, "GENERATION_CHECK", 0.0)
+    client.get("/news/")
+    assert client.get("/news/").get("X-Portal-Cache") == "hit"
+    marker = settings.JINCAI_PORTAL_CACHE_MARKER
+    open(marker, "a").close()
+    os.utime(marker, ns=(time.time_ns(), time.time_ns() + 1_000_000_000))
+    assert client.get("/news/").get("X-Portal-Cache") is None

@@ -61,6 +61,8 @@ def portal_key(db, portal_fingerprint):
 
 def apply(message_type: str, body: dict, attachments=(), tmp_path: Path | None = None):
     """Apply a message as the exchange importer would, with real files as attachments."""
+    from django.db import transaction
+
     from exchange import registry
     from exchange.package import PayloadFile
 
@@ -71,10 +73,11 @@ def apply(message_type: str, body: dict, attachments=(), tmp_path: Path | None =
         files.append(PayloadFile(f"items/000000/file-{n + 1:02d}", "attachment", media_type, len(data),
                                  hashlib.sha256(data).hexdigest(), name, path, 0))
     mt = registry.check_message(message_type, 1, body, "to-extranet", "public", len(files))
-    mt.apply(registry.ApplyContext(channel="to-extranet", package_uuid="00000000-0000-0000-0000-000000000000",
-                                   seq=1, signer="0" * 40, item_index=0, is_last_item=True,
-                                   message_type=message_type, version=1, classification="public", ref="",
-                                   body=registry.sanitized(mt, body), attachments=files, trusted=True))
+    with transaction.atomic():  # as the importer applies: inside its transaction
+        mt.apply(registry.ApplyContext(channel="to-extranet", package_uuid="00000000-0000-0000-0000-000000000000",
+                                       seq=1, signer="0" * 40, item_index=0, is_last_item=True,
+                                       message_type=message_type, version=1, classification="public", ref="",
+                                       body=registry.sanitized(mt, body), attachments=files, trusted=True))
 
 
 def iso(value) -> str:

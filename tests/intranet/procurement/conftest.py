@@ -109,6 +109,8 @@ def extranet_key(db, extranet_fingerprint):
 
 
 def apply(message_type: str, body: dict, attachments: list[tuple[str, bytes, str]], tmp: Path, signer: str):
+    from django.db import transaction
+
     from exchange import registry
     from exchange.package import PayloadFile
 
@@ -119,10 +121,11 @@ def apply(message_type: str, body: dict, attachments: list[tuple[str, bytes, str
         files.append(PayloadFile(f"items/000000/file-{n + 1:02d}", "attachment", media_type, len(data),
                                  hashlib.sha256(data).hexdigest(), name, path, 0))
     mt = registry.check_message(message_type, 1, body, "to-intranet", "internal", len(files))
-    mt.apply(registry.ApplyContext(channel="to-intranet", package_uuid="00000000-0000-0000-0000-000000000000",
-                                   seq=1, signer=signer, item_index=0, is_last_item=True, message_type=message_type,
-                                   version=1, classification="internal", ref="", body=body, attachments=files,
-                                   trusted=False))
+    with transaction.atomic():  # as the importer applies: inside its transaction
+        mt.apply(registry.ApplyContext(channel="to-intranet", package_uuid="00000000-0000-0000-0000-000000000000",
+                                       seq=1, signer=signer, item_index=0, is_last_item=True, message_type=message_type,
+                                       version=1, classification="internal", ref="", body=body, attachments=files,
+                                       trusted=False))
 
 
 @dataclass
