@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 from pathlib import Path
 
@@ -50,5 +51,8 @@ def intranet_shell(stack, code: str) -> str:
 
 
 def screenshot(page, name: str, full_page: bool = True) -> None:
+    """Refresh the README's screenshots only when asked (JINCAI_SCREENSHOTS=1), so runs leave the tree clean."""
+    if os.environ.get("JINCAI_SCREENSHOTS") != "1":
+        return
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=full_page)
