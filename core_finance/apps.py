@@ -10,6 +10,7 @@ class CoreFinanceConfig(AppConfig):
 
     def ready(self):
         # The disclosure message type is defined here because only the intranet sends it.
-        from core_finance import message_types, signals  # noqa: F401
+        import exchange.messages  # noqa: F401  (the shared schemas, incl. portal.dataset.publish)
+        from core_finance import signals  # noqa: F401
 
         signals.connect()

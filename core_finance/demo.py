@@ -104,6 +104,8 @@ def load_demo(verbose: bool = False) -> dict:
     if not disclosure.DisclosureDataset.objects.exists():
         dataset = disclosure.build(Agency.objects.get(code="101"), YEAR, "budget", users["wangfang"])
         disclosure.review(dataset, users["zhaolei"])
+        # Released by a bureau leader: the tables reach the portal's 预决算公开 with the next export.
+        disclosure.publish(dataset, users["liuyang"])
     return done
 
 

@@ -32,7 +32,7 @@ from core_finance.models.payments import EXECUTED_STATUSES
 from core_finance.money import ZERO
 from core_finance.services.base import not_creator, require_perm, require_state
 
-MESSAGE_TYPE, MESSAGE_VERSION = "finance.disclosure.dataset", 1
+MESSAGE_TYPE, MESSAGE_VERSION = "portal.dataset.publish", 1
 GENERAL, GOV_FUND = "11", "12"  # funding sources: 一般公共预算拨款, 政府性基金预算拨款
 FISCAL_PREFIX = "1"  # 财政拨款: every funding source code starting with 1
 SANGONG = {"30212": "因公出国（境）费用", "30217": "公务接待费", "30231": "公务用车运行维护费",
@@ -238,28 +238,43 @@ def review(dataset: DisclosureDataset, user) -> DisclosureDataset:
     return dataset
 
 
-def message_body(dataset: DisclosureDataset) -> dict:
-    return {
-        "dataset_id": dataset.descriptor["name"],
-        "agency_code": dataset.agency.code,
-        "agency_name": dataset.agency.name,
-        "year": dataset.year,
-        "kind": dataset.kind,
-        "revision": dataset.revision,
-        "title": dataset.title,
-        "datapackage": dataset.descriptor,
-        "files": {f"{t['name']}.csv": csv_text(t) for t in dataset.tables},
-        "disclosure": "public",
-        "published_at": timezone.now().isoformat(timespec="seconds"),
-    }
+def portal_messages(dataset: DisclosureDataset) -> list[dict]:
+    """One ``portal.dataset.publish`` body per standard table: the portal renders each as a table
+    and a chart. The Fiscal Data Package itself (descriptor + CSV) stays downloadable here."""
+    kind = "budget" if dataset.kind == DisclosureDataset.Kind.BUDGET else "final_accounts"
+    published = timezone.now().isoformat(timespec="seconds")
+    bodies = []
+    for table in dataset.tables:
+        columns = [{"key": f["name"][:31], "label": f["title"][:100], "numeric": f.get("type") == "number"}
+                   for f in table["fields"]]
+        numeric = [c["key"] for c in columns if c["numeric"]]
+        body = {
+            "document_id": f"{dataset.descriptor['name']}-{table['name']}"[:64],
+            "revision": dataset.revision,
+            "title": f"{dataset.title} · {table['title']}"[:500],
+            "kind": kind,
+            "fiscal_year": dataset.year,
+            "issuer": dataset.agency.name[:200],
+            "unit": "元",
+            "description": f"{dataset.agency.name}{dataset.year}年{table['title']}（{dataset.descriptor['name']}）"[:4000],
+            "columns": columns,
+            "rows": [[None if v in (None, "") else str(v)[:500] for v in row] for row in table["rows"]],
+            "published_at": published,
+            "disclosure": "public",
+        }
+        if numeric and columns and not columns[0]["numeric"]:
+            body["chart"] = {"type": "bar", "label_column": columns[0]["key"], "value_columns": numeric[:1]}
+        bodies.append(body)
+    return bodies
 
 
-def queue_for_extranet(dataset: DisclosureDataset, user=None):
-    """Queue the dataset on the exchange's to-extranet channel (the only path to the portal)."""
+def queue_for_extranet(dataset: DisclosureDataset, user=None) -> list:
+    """Queue every table on the exchange's to-extranet channel (the only path to the portal)."""
     from exchange.services.outbox import enqueue
 
-    return enqueue("to-extranet", MESSAGE_TYPE, MESSAGE_VERSION, message_body(dataset), classification="public",
-                   ref=f"finance-disclosure:{dataset.pk}", actor=user)
+    return [enqueue("to-extranet", MESSAGE_TYPE, MESSAGE_VERSION, body, classification="public",
+                    ref=f"finance-disclosure:{dataset.pk}", actor=user)
+            for body in portal_messages(dataset)]
 
 
 def publish(dataset: DisclosureDataset, user) -> DisclosureDataset:
@@ -267,8 +282,9 @@ def publish(dataset: DisclosureDataset, user) -> DisclosureDataset:
     with transaction.atomic():
         dataset = DisclosureDataset.objects.select_for_update().get(pk=dataset.pk)
         require_state(dataset, [DisclosureDataset.Status.REVIEWED], dataset.title, pgettext("workflow action", "send"))
-        item = queue_for_extranet(dataset, user)
-        dataset.status, dataset.outbound_ref = DisclosureDataset.Status.QUEUED, f"outbound:{item.pk}"
+        items = queue_for_extranet(dataset, user)
+        dataset.status = DisclosureDataset.Status.QUEUED
+        dataset.outbound_ref = f"outbound:{items[0].pk}-{items[-1].pk}"
         dataset.save(update_fields=["status", "outbound_ref"])
-        record("finance.disclosure.publish", dataset, detail={"outbound_item": item.pk}, actor=user)
+        record("finance.disclosure.publish", dataset, detail={"outbound_items": [i.pk for i in items]}, actor=user)
     return dataset

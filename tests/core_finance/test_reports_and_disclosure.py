@@ -112,8 +112,7 @@ def test_budget_disclosure_dataset_in_fiscal_data_package_form(approved_budget, 
     assert sangong["公务接待费"] == "20000.00" and sangong["合计"] == "20000.00"
     fund = tables["table-08"]["rows"]
     assert fund[0][:3] == ["212", "城乡社区支出", "300000.00"]
-    body = disclosure.message_body(dataset)
-    parsed = list(csv.reader(io.StringIO(body["files"]["table-03.csv"])))
+    parsed = list(csv.reader(io.StringIO(disclosure.csv_text(tables["table-03"]))))
     assert parsed[0] == ["func_code", "func_name", "total", "basic", "project"]
     field_types = {f["columnType"] for f in dataset.descriptor["resources"][2]["schema"]["fields"]
                    if "columnType" in f}
@@ -140,9 +139,12 @@ def test_disclosure_is_reviewed_by_another_person_then_queued_for_the_extranet(a
     publisher = type(chief).objects.get(pk=chief.pk)
     dataset = disclosure.publish(dataset, publisher)
     assert dataset.status == DisclosureDataset.Status.QUEUED
-    item = OutboundItem.objects.get(message_type="finance.disclosure.dataset")
-    assert (item.channel, item.version, item.classification) == ("to-extranet", 1, "public")
-    assert item.body["dataset_id"] == dataset.descriptor["name"] and "table-01.csv" in item.body["files"]
+    items = list(OutboundItem.objects.filter(message_type="portal.dataset.publish").order_by("pk"))
+    assert len(items) == len(dataset.tables) == 8
+    first = items[0]
+    assert (first.channel, first.version, first.classification) == ("to-extranet", 1, "public")
+    assert first.body["document_id"] == f"{dataset.descriptor['name']}-table-01"
+    assert first.body["title"].endswith("部门收支总表") and first.body["rows"]
 
 
 def test_final_accounts_dataset(approved_budget, agency, pay, chief, clerk):
