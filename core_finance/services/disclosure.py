@@ -258,11 +258,13 @@ def portal_messages(dataset: DisclosureDataset) -> list[dict]:
             "unit": "元",
             "description": f"{dataset.agency.name}{dataset.year}年{table['title']}（{dataset.descriptor['name']}）"[:4000],
             "columns": columns,
-            "rows": [[None if v in (None, "") else str(v)[:500] for v in row] for row in table["rows"]],
+            # An empty table is still disclosed, saying so (as 部门预算公开 practice requires).
+            "rows": [[None if v in (None, "") else str(v)[:500] for v in row] for row in table["rows"]]
+            or [["本表无数据"] + [None] * (len(columns) - 1)],
             "published_at": published,
             "disclosure": "public",
         }
-        if numeric and columns and not columns[0]["numeric"]:
+        if numeric and table["rows"] and not columns[0]["numeric"]:
             body["chart"] = {"type": "bar", "label_column": columns[0]["key"], "value_columns": numeric[:1]}
         bodies.append(body)
     return bodies
