@@ -193,7 +193,7 @@ class Layout:
     home: Path  # OPENSEARCH_HOME
 
     @classmethod
-    def from_env(cls) -> "Layout":
+    def from_env(cls) -> Layout:
         data_dir = Path(os.environ.get("JINCAI_DATA_DIR") or "var")
         if not data_dir.is_absolute():
             data_dir = REPO_ROOT / data_dir
@@ -228,7 +228,7 @@ def locked(layout: Layout):
 
 def opensearch_version() -> str:
     ns = {"m": "http://maven.apache.org/POM/4.0.0"}
-    node = ET.parse(POM).getroot().find("m:properties/m:opensearch.version", ns)
+    node = ET.parse(POM).getroot().find("m:properties/m:opensearch.version", ns)  # noqa: S314 - our own pom.xml
     if node is None or not (node.text or "").strip():
         raise LaunchError(f"{POM}: no <opensearch.version> property")
     return node.text.strip()

@@ -8,8 +8,8 @@ from django.core.management.base import BaseCommand
 from common import demo
 from core_finance.demo import load_demo as load_finance_demo
 from exchange.demo import ensure_demo_keys
-from intranet.procurement.demo import load_demo as load_procurement_demo
 from intranet.oa.demo import load_demo as load_oa_demo
+from intranet.procurement.demo import load_demo as load_procurement_demo
 from intranet.publishing.demo import load_demo as load_publishing_demo
 
 DEPARTMENTS = {
