@@ -23,7 +23,7 @@ run: venv
 
 ## The whole suite: each deployment's tests under its own settings, then the browser tests.
 test: venv
-	$(MAKE) --no-print-directory test-intranet test-extranet test-e2e
+	$(MAKE) --no-print-directory -k test-intranet test-extranet test-e2e
 
 # Tests run in their own data dir so they never touch the demo's state.
 TEST_ENV := JINCAI_DATA_DIR=$(JINCAI_DATA_DIR)/test

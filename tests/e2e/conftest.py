@@ -65,9 +65,23 @@ def stack(tmp_path_factory):
             p.wait(timeout=20)
 
 
+_USED_STEPS: dict[str, int] = {}
+
+
 def totp_now(secret_b32: str) -> str:
+    """A fresh TOTP code, as a person's authenticator shows it.
+
+    The server refuses a code whose time step was already used (replay protection), and the
+    session-wide stack logs the same demo users in from several tests; so when this step's code
+    was handed out before, wait for the next step, as a person would.
+    """
     from django_otp.oath import totp
 
+    step = int(time.time()) // 30
+    if _USED_STEPS.get(secret_b32, -1) >= step:
+        time.sleep(30 - time.time() % 30 + 0.5)
+        step = int(time.time()) // 30
+    _USED_STEPS[secret_b32] = step
     return f"{totp(base64.b32decode(secret_b32)):06d}"
 
 

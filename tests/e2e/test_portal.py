@@ -133,7 +133,9 @@ def test_a_question_travels_to_the_intranet_and_the_reply_is_published(portal, s
     page.get_by_label("同意公开问题和答复").check()
     page.get_by_label(re.compile("验证问题")).fill(_solve(page))
     page.get_by_role("button", name="提交").click()
-    assert page.get_by_role("heading", name="已收到").is_visible()
+    heading = page.get_by_role("heading", name="已收到")
+    heading.wait_for(timeout=15000) if False else None
+    assert heading.is_visible(), page.locator("main").inner_text()[:800]
     numbers = page.locator(".tracking-no").all_inner_texts()
     tracking, code = numbers[0], numbers[1]
     assert re.fullmatch(r"ZX-\d{4}-\d{6}", tracking)

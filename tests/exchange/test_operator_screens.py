@@ -41,7 +41,7 @@ def test_operator_sees_status_keys_gaps_quarantine_and_alarm(xenv, receiving, cl
     xenv.import_all()
     page = client.get("/admin/exchange/").content.decode()
     assert xenv.keys["intranet"].fingerprint in page and xenv.keys["extranet"].fingerprint in page
-    assert "#1" in page and "ALARM" in page  # the gap, and no heartbeat yet
+    assert "#1" in page and "告警：近期没有心跳" in page  # the gap, and no heartbeat yet
     assert b"/admin/exchange/" in client.get("/admin/").content
     listing = client.get("/admin/exchange/quarantine/").content.decode()
     assert first.file_name in listing and "container" in listing
