@@ -54,11 +54,32 @@ def normalize_fingerprint(value: str) -> str:
     return fpr
 
 
+# gpg-agent puts its sockets in the home directory; a Unix socket path is limited to 107 bytes.
+SOCKET_PATH_ROOM = 80
+
+
+def short_home(home: Path) -> Path:
+    """``home`` itself, or a short symlink to it when its path leaves no room for the sockets."""
+    home = Path(home).absolute()
+    if len(os.fsencode(home)) <= SOCKET_PATH_ROOM:
+        return home
+    home.mkdir(mode=0o700, parents=True, exist_ok=True)
+    links = Path(tempfile.gettempdir()) / f"jincai-gnupg-{os.getuid()}"
+    links.mkdir(mode=0o700, exist_ok=True)
+    link = links / hashlib.sha256(os.fsencode(home)).hexdigest()[:16]
+    if not link.is_symlink() or Path(os.readlink(link)) != home:
+        tmp = links / f".{link.name}.{os.getpid()}"
+        tmp.unlink(missing_ok=True)
+        tmp.symlink_to(home, target_is_directory=True)
+        tmp.replace(link)  # atomic, so concurrent processes agree
+    return link
+
+
 class GnuPG:
     """One GnuPG home directory."""
 
     def __init__(self, home: str | os.PathLike, passphrase_file: str | None = None):
-        self.home = Path(home)
+        self.home = short_home(Path(home))
         self.passphrase_file = passphrase_file
         self._py = None
 

@@ -8,6 +8,7 @@ database keeps their hashes, sizes and receipts, never a price or any file conte
 from __future__ import annotations
 
 import uuid
+from pathlib import Path
 
 from django.conf import settings
 from django.core.files.storage import FileSystemStorage
@@ -19,7 +20,8 @@ from extranet.procurement import clock
 
 
 def private_root():
-    return settings.JINCAI_SIDE_DIR / "procurement"
+    configured = getattr(settings, "JINCAI_PROCUREMENT_ROOT", None)
+    return Path(configured) if configured else settings.JINCAI_SIDE_DIR / "procurement"
 
 
 def private_storage() -> FileSystemStorage:

@@ -25,6 +25,12 @@ def pdf_bytes(marker: str, size: int) -> bytes:
     return (body + filler)[:size]
 
 
+@pytest.fixture
+def own_bid_store(settings, tmp_path):
+    """Each test its own bid store: parallel workers must not see each other's uploads in flight."""
+    settings.JINCAI_PROCUREMENT_ROOT = str(tmp_path / "procurement")
+
+
 @pytest.fixture(scope="session")
 def bid_key(tmp_path_factory):
     home = tmp_path_factory.mktemp("intranet-bid-key")

@@ -13,7 +13,7 @@ from extranet.procurement.sealing import bid_store
 from extranet.procurement.services import bids as bid_service
 from tests.extranet.procurement.conftest import bid_post, decrypt, pdf_bytes, stored_nothing
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("own_bid_store")]
 
 
 def _ciphertext(bid_key, version, index):

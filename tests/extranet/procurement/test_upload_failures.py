@@ -12,7 +12,7 @@ import pytest
 from extranet.procurement.models import Bid
 from tests.extranet.procurement.conftest import pdf_bytes, stored_nothing
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("own_bid_store")]
 BOUNDARY = "----jincai-test-boundary"
 
 
