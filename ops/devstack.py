@@ -33,18 +33,21 @@ def env_for(side: str) -> dict:
 
 
 def setup_demo() -> dict[str, list[dict]]:
-    # The intranet first: the extranet's set-up then trusts the intranet's exchange key, and
-    # the intranet's second pass (cheap, idempotent) trusts the extranet's.
-    order = ["intranet", "extranet", "intranet"]
+    # Both sides set up in parallel (two cores), then both once more: each pass trusts the other
+    # side's exchange key if it exists by then, so the second (cheap, idempotent) pass completes
+    # the pair whichever finished first.
     accounts: dict[str, list[dict]] = {}
-    for side in order:
-        print(f"… setting up the {side} (migrations, keys, demo data)", flush=True)
-        result = subprocess.run([PY, "-m", side, "setup_demo", "--json"], cwd=ROOT, env=env_for(side),
-                                capture_output=True, text=True)
-        if result.returncode != 0:
-            sys.stderr.write(result.stdout + result.stderr)
-            raise SystemExit(f"setup_demo failed on the {side}")
-        accounts[side] = json.loads(result.stdout.strip().splitlines()[-1])
+    for round_ in (1, 2):
+        print(f"… setting up both sides, pass {round_} (migrations, keys, demo data)", flush=True)
+        procs = {side: subprocess.Popen([PY, "-m", side, "setup_demo", "--json"], cwd=ROOT, env=env_for(side),
+                                        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                 for side in ("intranet", "extranet")}
+        for side, proc in procs.items():
+            out, err = proc.communicate()
+            if proc.returncode != 0:
+                sys.stderr.write(out + err)
+                raise SystemExit(f"setup_demo failed on the {side}")
+            accounts[side] = json.loads(out.strip().splitlines()[-1])
     return accounts
 
 
