@@ -5,7 +5,15 @@ from exchange.conf import exchange_beat_schedule
 
 configure(globals(), side="intranet")
 
-INSTALLED_APPS = ["intranet.workbench", "intranet.oa", "intranet.procurement", "core_finance", "intranet.publishing", "intranet.consultation", *INSTALLED_APPS]  # noqa: F821  (filled by configure)
+# The bureau's business systems beside the budget and payment core, one app each (own migrations).
+FINANCE_MODULES = [
+    "core_finance.payroll", "core_finance.nontax", "core_finance.special_accounts", "core_finance.debt",
+    "core_finance.assets", "core_finance.subsidies", "core_finance.divisions", "core_finance.revenue",
+]
+INSTALLED_APPS = [  # noqa: F821  (INSTALLED_APPS is filled by configure)
+    "intranet.workbench", "intranet.oa", "intranet.procurement", "core_finance", *FINANCE_MODULES,
+    "intranet.publishing", "intranet.consultation", "intranet.website", *INSTALLED_APPS,  # noqa: F821
+]
 
 # On the intranet nothing but the login itself is reachable without a verified OTP device.
 JINCAI_OTP_PROTECTED_PREFIXES = ["/"]

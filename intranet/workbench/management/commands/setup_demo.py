@@ -1,7 +1,9 @@
 """Idempotent demo set-up of the intranet: migrate, departments, roles, staff users."""
 
+import importlib
 import json
 
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
@@ -36,6 +38,20 @@ USERS = [
 ]
 
 
+def load_module_demos() -> list:
+    """Each business module may ship a ``demo.load_demo()``; it returns the logins it created, if any."""
+    accounts = []
+    for name in [*settings.FINANCE_MODULES, "intranet.website"]:
+        try:
+            module = importlib.import_module(f"{name}.demo")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"{name}.demo":
+                raise
+            continue
+        accounts += module.load_demo() or []
+    return accounts
+
+
 class Command(BaseCommand):
     help = "Set up the intranet demo (idempotent): migrate, create departments, roles and users."
 
@@ -52,6 +68,7 @@ class Command(BaseCommand):
         accounts += load_procurement_demo()
         load_publishing_demo()
         load_finance_demo()
+        accounts += load_module_demos()
         if options["json"]:
             self.stdout.write(json.dumps(accounts, ensure_ascii=False))
         else:
