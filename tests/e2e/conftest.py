@@ -37,13 +37,38 @@ def _wait(url: str, timeout: float = 60) -> None:
     raise RuntimeError(f"{url} did not answer")
 
 
+def _side_databases(url: str, tag: str) -> dict[str, str]:
+    """With a PostgreSQL server configured, each side gets a fresh database of its own on it.
+
+    The browser tests then run on the same database engine as production; the two sides still
+    share nothing, exactly as two physically separated deployments would.
+    """
+    if not url.startswith(("postgres://", "postgresql://")):
+        return {}
+    import psycopg
+    from psycopg import sql
+
+    base, _, _ = url.rpartition("/")
+    out = {}
+    with psycopg.connect(url, autocommit=True) as conn:
+        for side in ("intranet", "extranet"):
+            name = f"jincai_e2e_{side}_{tag}"
+            conn.execute(sql.SQL("DROP DATABASE IF EXISTS {}").format(sql.Identifier(name)))
+            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+            out[side] = f"{base}/{name}"
+    return out
+
+
 @pytest.fixture(scope="session")
 def stack(tmp_path_factory):
     data = tmp_path_factory.mktemp("stack")
     env = {side: side_env(data, DJANGO_SETTINGS_MODULE=f"{side}.settings") for side in ("intranet", "extranet")}
-    for e in env.values():
+    databases = _side_databases(os.environ.get("DATABASE_URL", ""), str(os.getpid()))
+    for side, e in env.items():
         for real in ("DATABASE_URL", "CELERY_BROKER_URL", "CELERY_RESULT_BACKEND", "SEARCH_URL"):
             e.pop(real, None)  # the two sides must never share a database
+        if databases:
+            e["DATABASE_URL"] = databases[side]
     accounts = {}
     for side in ("intranet", "extranet", "intranet"):
         out = subprocess.run([sys.executable, "-m", side, "setup_demo", "--json"], cwd=REPO, env=env[side],
@@ -63,6 +88,19 @@ def stack(tmp_path_factory):
         for p in procs:
             p.terminate()
             p.wait(timeout=20)
+        _drop(databases)
+
+
+def _drop(databases: dict[str, str]) -> None:
+    if not databases:
+        return
+    import psycopg
+    from psycopg import sql
+
+    with psycopg.connect(os.environ["DATABASE_URL"], autocommit=True) as conn:
+        for url in databases.values():
+            name = url.rpartition("/")[2]
+            conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
 
 
 _USED_STEPS: dict[str, int] = {}
