@@ -139,6 +139,21 @@ class Sampler(threading.Thread):
             time.sleep(0.02)
 
 
+def _cpu_seconds(root: int) -> tuple[float, float]:
+    """CPU time (user + system) of the server tree so far: its processes, and their reaped children
+    (the gpg processes a worker waits for)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    own = children = 0
+    for pid in _tree(root):
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        own += int(fields[11]) + int(fields[12])  # utime stime
+        children += int(fields[13]) + int(fields[14])  # cutime cstime
+    return own / ticks, children / ticks
+
+
 def _cmd(pid: int) -> str:
     try:
         return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
@@ -178,6 +193,7 @@ def _round(name, port, master, path, sessions, size, concurrency) -> dict:
     seed = b"%PDF-1.4\n" + os.urandom(1 << 20)
     sampler = Sampler(master)
     sampler.start()
+    cpu_before = _cpu_seconds(master)
     started = time.monotonic()
     with ThreadPoolExecutor(max_workers=concurrency) as pool:
         results = list(pool.map(lambda s: _post(port, path.format(tender="BENCH1"), s, size, seed), sessions))
@@ -185,10 +201,14 @@ def _round(name, port, master, path, sessions, size, concurrency) -> dict:
     time.sleep(0.2)
     sampler.stop.set()
     sampler.join()
+    cpu_after = _cpu_seconds(master)
+    own_cpu, child_cpu = (after - before for after, before in zip(cpu_after, cpu_before, strict=True))
+    cpu = own_cpu + child_cpu
     ok = sum(1 for status, _ in results if status in (200, 302))
     total = size * len(sessions)
     out = {"round": name, "uploads": len(sessions), "ok": ok, "file_mb": size / 2**20, "seconds": round(wall, 2),
            "mb_per_s": round(total / 2**20 / wall, 1), "bids_per_s": round(len(sessions) / wall, 1),
+           "server_cpu_s": round(cpu, 1), "children_cpu_s": round(child_cpu, 1), "cpu_ms_per_mb": round(cpu * 1000 / (total / 2**20), 1),
            "peak_tree_mb": round(sampler.tree_peak / 2**20, 1), "peak_worker_mb": round(sampler.worker_peak / 2**20, 1),
            "p95_latency_s": round(sorted(t for _, t in results)[int(len(results) * 0.95) - 1], 2)}
     print(json.dumps(out, ensure_ascii=False), flush=True)
@@ -212,7 +232,9 @@ def main() -> None:
     large_count = max(1, args.bids // 10)
     data = Path(tempfile.mkdtemp(prefix="jincai-bench-bids-"))
     env = {**os.environ, "JINCAI_DATA_DIR": str(data), "DJANGO_SETTINGS_MODULE": "extranet.settings",
-           "JINCAI_PROCUREMENT_BENCH_PLAIN_UPLOAD": "1", "LOG_LEVEL": "WARNING"}
+           "JINCAI_PROCUREMENT_BENCH_PLAIN_UPLOAD": "1", "LOG_LEVEL": "WARNING",
+           # As deployed: without DEBUG (which records every SQL query) for both rounds alike.
+           "DEBUG": "0"}
     for var in ("DATABASE_URL", "CELERY_BROKER_URL", "SEARCH_URL"):
         env.pop(var, None)
     server = None
@@ -242,6 +264,7 @@ def main() -> None:
         large = _round("sealed-large", port, server.pid, "/supplier/bid-upload/{tender}/",
                        sessions[2 * args.bids:], size * 10, args.concurrency)
         print(f"time ratio sealed/plain: {sealed['seconds'] / plain['seconds']:.2f} (goal ≤ 2.00)")
+        print(f"server CPU ratio sealed/plain: {sealed['server_cpu_s'] / max(plain['server_cpu_s'], 0.1):.2f}")
         print(f"peak memory (process tree) sealed/plain: {sealed['peak_tree_mb'] / plain['peak_tree_mb']:.2f}; "
               f"worker alone: {sealed['peak_worker_mb'] / plain['peak_worker_mb']:.2f}")
         print(f"peak worker memory, {args.mb * 10:g} MB files vs {args.mb:g} MB files: "

@@ -5,11 +5,15 @@ rate of `gpg --verify` on the same package files, measured in the same run.
     .venv/bin/python bench/exchange.py [--items 1000] [--per-package 10] [--attachment-kib 64]
 
 The sender (intranet, to-extranet) and the receiver (extranet) share one SQLite database here, as
-the in-process tests do; each has its own GnuPG home and state directory. Figures:
+the in-process tests do; each has its own GnuPG home and state directory. DEBUG is off, as in
+production. Figures:
 
-- export: queue is packed, signed and written into the ferry (one gpg signature per package);
-- import: every ferry file copied into the private inbox, verified (one gpg verification of the
-  manifest signature, SHA-256 of every file, content sniffing, schemas) and applied in order with
+- export: the queue is packed, signed and written into the ferry: one gpg signature per package,
+  every body checked against its schema and classification again, each outbox copy and each ferry
+  file flushed to disk (signing and writing run in the exporter's worker threads);
+- import: every ferry file copied into the private inbox and verified (one gpg verification of the
+  manifest signature, SHA-256 of the whole file and of every member, content sniffing, schemas and
+  classification checks, HTML sanitizing) in worker threads, then applied strictly in order with
   the high-water mark in one transaction per package;
 - verify: the standalone `exchange verify` check of every package (what an operator may run);
 - raw gpg: `gpg --verify` of a detached signature over each whole package file, one process per
@@ -45,6 +49,10 @@ def setup_django(data_dir: Path) -> None:
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
+    from django.conf import settings
+
+    # As in production: no per-query logging (development settings turn DEBUG on).
+    settings.DEBUG = False
 
 
 FINGERPRINTS: dict[str, str] = {}

@@ -138,18 +138,41 @@ def _celery(side: str) -> dict:
     return conf
 
 
+# Search engines Wagtail has a backend for; an unversioned name means the usual major version.
+SEARCH_ENGINES = {"opensearch2", "opensearch3", "elasticsearch7", "elasticsearch8", "elasticsearch9"}
+SEARCH_ENGINE_ALIASES = {"opensearch": "opensearch2", "elasticsearch": "elasticsearch8"}
+
+
+def _search_engine(url: str) -> tuple[str, str]:
+    """(Wagtail backend path, engine URL) for SEARCH_URL. The engine is named by a scheme prefix
+    (``elasticsearch8+https://es.example:9200``) or JINCAI_SEARCH_ENGINE; OpenSearch 2 otherwise.
+    SEARCH_BACKEND (a dotted path) still overrides both."""
+    engine = env("JINCAI_SEARCH_ENGINE", "") or "opensearch2"
+    scheme, sep, rest = url.partition("://")
+    if "+" in scheme:
+        engine, _plus, scheme = scheme.partition("+")
+        url = f"{scheme}{sep}{rest}"
+    engine = SEARCH_ENGINE_ALIASES.get(engine.lower(), engine.lower())
+    if engine not in SEARCH_ENGINES:
+        from django.core.exceptions import ImproperlyConfigured
+
+        raise ImproperlyConfigured(f"Unknown search engine {engine!r}: use one of {', '.join(sorted(SEARCH_ENGINES))}.")
+    return env("SEARCH_BACKEND", f"wagtail.search.backends.{engine}"), url
+
+
 def _search() -> dict:
     url = env("SEARCH_URL")
     if not url:
         # Text reaches the database pre-segmented (search.analysis); "simple" keeps every word
         # as written instead of applying English stemming and stop words (PostgreSQL only).
         return {"default": {"BACKEND": "wagtail.search.backends.database", "SEARCH_CONFIG": "simple"}}
+    backend, url = _search_engine(url)
     # Pre-segmented text: split on spaces only, fold full-width forms and case. "standard" is
     # redefined too because the backend names it as the search analyzer of autocomplete fields.
     words = {"type": "custom", "tokenizer": "whitespace", "filter": ["cjk_width", "lowercase"]}
     return {
         "default": {
-            "BACKEND": env("SEARCH_BACKEND", "wagtail.search.backends.opensearch2"),
+            "BACKEND": backend,
             "URLS": [url],
             "INDEX_PREFIX": env("SEARCH_INDEX_PREFIX", "jincai").lower().rstrip("_") + "_",
             "TIMEOUT": 10,

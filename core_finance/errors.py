@@ -53,6 +53,10 @@ RULES = {
     "import_failed": _("[Import rule] the file was refused; nothing was imported: %(problem)s"),
     "carry_over": _("[Carry-over rule] %(problem)s"),
     "disclosure": _("[Disclosure rule] %(problem)s"),
+    "division": _("[Division isolation rule] %(agency)s belongs to another fiscal division; you cannot act on "
+                  "its data."),
+    "county_review": _("[County supervision rule] payment %(number)s is at or above the county review threshold "
+                       "of %(threshold)s yuan for %(division)s; a county supervisor must approve it."),
 }
 
 

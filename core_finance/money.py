@@ -81,3 +81,10 @@ class MoneyField(models.DecimalField):
                 value = to_money(value)
             setattr(model_instance, self.attname, value)
         return value
+
+    def from_db_value(self, value, expression, connection):
+        # SQLite sums decimals as floats (Sum("amount") of 3.33 three times comes back as
+        # 9.99000000000001); every amount, stored or aggregated, is whole cents.
+        if value is None:
+            return value
+        return Decimal(value).quantize(CENT)

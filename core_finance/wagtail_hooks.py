@@ -5,13 +5,16 @@ Documents with a workflow are listed by read-only viewsets whose rows open the w
 in core_finance.views, where every action goes through the services.
 """
 
+from django.http import Http404
 from django.urls import include, path, reverse
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.menu import Menu, MenuItem, SubmenuMenuItem
 from wagtail.admin.panels import FieldPanel, InlinePanel
-from wagtail.admin.views.generic import IndexView
+from wagtail.admin.views.generic import CreateView, DeleteView, EditView, IndexView, InspectView
+from wagtail.admin.views.generic.history import HistoryView
+from wagtail.admin.views.generic.usage import UsageView
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.admin.widgets import HeaderButton
 from wagtail.permission_policies import ModelPermissionPolicy
@@ -31,6 +34,7 @@ from core_finance.models import (
     PaymentVoucher,
     Project,
 )
+from core_finance.services import scope
 
 MENU_HOOK = "register_core_finance_menu_item"
 
@@ -45,7 +49,68 @@ class ReadOnlyPolicy(ModelPermissionPolicy):
         return any(self.user_has_permission(user, a) for a in actions)
 
 
-class LinkedIndexView(IndexView):
+def _scoped(model) -> bool:
+    return scope.scoped_model(model)
+
+
+class ScopedListMixin:
+    """Listings, their filters and their spreadsheet export show only the user's divisions."""
+
+    def get_base_queryset(self):
+        queryset = super().get_base_queryset()
+        return scope.for_user(queryset, self.request.user) if _scoped(self.model) else queryset
+
+    @cached_property
+    def filters(self):
+        filterset = super().filters
+        if filterset is not None:
+            scope.narrow_form(filterset.form, self.request.user)
+        return filterset
+
+
+class ScopedObjectMixin:
+    """Another division's object does not exist here (404); form choices are narrowed too."""
+
+    def get_object(self, *args, **kwargs):
+        obj = super().get_object(*args, **kwargs)
+        if obj is not None and _scoped(self.model) and not scope.for_user(
+                self.model._default_manager.filter(pk=obj.pk), self.request.user).exists():
+            raise Http404
+        return obj
+
+    def get_form(self, *args, **kwargs):
+        return scope.narrow_form(super().get_form(*args, **kwargs), self.request.user)
+
+
+class ScopedIndexView(ScopedListMixin, IndexView):
+    pass
+
+
+class ScopedInspectView(ScopedObjectMixin, InspectView):
+    pass
+
+
+class ScopedHistoryView(ScopedObjectMixin, HistoryView):
+    pass
+
+
+class ScopedUsageView(ScopedObjectMixin, UsageView):
+    pass
+
+
+class ScopedCreateView(ScopedObjectMixin, CreateView):
+    pass
+
+
+class ScopedEditView(ScopedObjectMixin, EditView):
+    pass
+
+
+class ScopedDeleteView(ScopedObjectMixin, DeleteView):
+    pass
+
+
+class LinkedIndexView(ScopedListMixin, IndexView):
     detail_route = None
     create_route = None
     create_label = None
@@ -66,6 +131,13 @@ class LinkedIndexView(IndexView):
 
 
 class FinanceViewSet(ModelViewSet):
+    index_view_class = ScopedIndexView
+    add_view_class = ScopedCreateView
+    edit_view_class = ScopedEditView
+    delete_view_class = ScopedDeleteView
+    inspect_view_class = ScopedInspectView
+    history_view_class = ScopedHistoryView
+    usage_view_class = ScopedUsageView
     add_to_admin_menu = False
     icon = "table"
     list_per_page = 50
@@ -108,11 +180,12 @@ class MappingViewSet(FinanceViewSet):
 class AgencyViewSet(FinanceViewSet):
     model = Agency
     name = "finance_agencies"
-    list_display = ["name", "code", "parent", "is_department", "agent_bank", "is_active"]
-    list_filter = ["is_department", "agent_bank", "is_active"]
+    list_display = ["name", "code", "parent", "division", "is_department", "agent_bank", "is_active"]
+    list_filter = ["division", "is_department", "agent_bank", "is_active"]
     search_fields = ["code", "name"]
-    list_export = ["code", "name", "parent", "is_department", "agent_bank", "zero_balance_account"]
-    form_fields = ["code", "name", "parent", "is_department", "agent_bank", "zero_balance_account", "is_active"]
+    list_export = ["code", "name", "parent", "division", "is_department", "agent_bank", "zero_balance_account"]
+    form_fields = ["code", "name", "parent", "division", "is_department", "agent_bank", "zero_balance_account",
+                   "is_active"]
 
 
 class ProjectViewSet(FinanceViewSet):

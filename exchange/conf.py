@@ -104,7 +104,18 @@ def poll_interval() -> int:
 
 
 def verify_workers() -> int:
-    return int(_get("VERIFY_WORKERS", min(4, os.cpu_count() or 1)))
+    """Threads that verify inbound packages; they mostly wait for gpg and the disk."""
+    return int(_get("VERIFY_WORKERS", 4))
+
+
+def export_workers() -> int:
+    """Threads that sign and write outbound packages; they mostly wait for gpg and the disk."""
+    return int(_get("EXPORT_WORKERS", 4))
+
+
+def export_batch() -> int:
+    """Packages packed in one database transaction at export (their signatures are made in parallel)."""
+    return int(_get("EXPORT_BATCH", 8))
 
 
 def handler_modules() -> list[str]:
@@ -117,8 +128,10 @@ def exchange_beat_schedule() -> dict:
     """The Celery beat entries of the exchange, for ``CELERY_BEAT_SCHEDULE`` of each side."""
     every = float(os.environ.get("JINCAI_EXCHANGE_POLL_SECONDS", "15"))
     beat = float(os.environ.get("JINCAI_EXCHANGE_HEARTBEAT_SECONDS", "300"))
+    prune = float(os.environ.get("JINCAI_EXCHANGE_PRUNE_SECONDS", "3600"))
     return {
         "exchange-export": {"task": "exchange.export", "schedule": every, "options": {"expires": every * 2}},
         "exchange-import": {"task": "exchange.import", "schedule": every, "options": {"expires": every * 2}},
         "exchange-heartbeat": {"task": "exchange.heartbeat", "schedule": beat, "options": {"expires": beat}},
+        "exchange-prune": {"task": "exchange.prune", "schedule": prune, "options": {"expires": prune}},
     }

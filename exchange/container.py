@@ -92,6 +92,25 @@ def _parse(block: bytes, offset: int) -> tuple[str, int]:
     return name, _field_octal(block[124:136], "size")
 
 
+def _canonical(block: bytes) -> tuple[str | None, int]:
+    """(name, size) when ``block`` is exactly the header :func:`header` writes, else (None, 0).
+
+    Equality with the canonical header implies every check of :func:`_parse` (magic, checksum,
+    regular file, no link name or prefix, a clean ASCII name), so the common case costs one
+    header build and one comparison.
+    """
+    raw_name = block[:100].split(b"\x00", 1)[0]
+    size_field = block[124:135]
+    if not raw_name.isascii() or not size_field.isdigit() or b"8" in size_field or b"9" in size_field:
+        return None, 0
+    try:
+        name, size = raw_name.decode("ascii"), int(size_field, 8)
+        expected = header(name, size, 0)
+    except ValueError:
+        return None, 0
+    return (name, size) if block == expected else (None, 0)
+
+
 def scan(fd: int, file_size: int, max_members: int) -> list[Member]:
     """Read every header of the archive in ``fd``; return the members in order."""
     members: list[Member] = []
@@ -110,13 +129,15 @@ def scan(fd: int, file_size: int, max_members: int) -> list[Member]:
             return members
         if len(members) >= max_members:
             raise PackageRejected("limits", f"more than {max_members} members")
-        name, size = _parse(block, offset)
-        try:
-            canonical = header(name, size, 0)
-        except ValueError:
-            raise PackageRejected("member", f"member name too long at byte {offset}") from None
-        if block != canonical:
-            raise PackageRejected("container", f"the header at byte {offset} is not in the canonical form")
+        name, size = _canonical(block)
+        if name is None:  # not the canonical header of a regular file: find out what is wrong with it
+            name, size = _parse(block, offset)
+            try:
+                canonical = header(name, size, 0)
+            except ValueError:
+                raise PackageRejected("member", f"member name too long at byte {offset}") from None
+            if block != canonical:
+                raise PackageRejected("container", f"the header at byte {offset} is not in the canonical form")
         data = offset + BLOCK
         if size > file_size - data:
             raise PackageRejected("container", f"member {name!r} claims {size} bytes beyond the end of the file")

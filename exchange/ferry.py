@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import os
 import secrets
+import shutil
 import stat
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,19 +35,35 @@ class Entry:
 def write_atomic(directory: Path, name: str, source: Path) -> Path:
     """Copy ``source`` into ``directory`` as ``name`` without ever exposing a partial file: the bytes
     go to a hidden temporary name, are flushed to disk, and the final name appears by rename."""
+    tmp = stage(directory, name, source)
+    try:
+        return publish(tmp, directory, name)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def stage(directory: Path, name: str, source: Path) -> Path:
+    """The first half of :func:`write_atomic`: the copy under a hidden name, flushed to disk."""
     directory.mkdir(parents=True, exist_ok=True)
     tmp = directory / f".{name}.{secrets.token_hex(4)}.part"
     try:
-        with open(source, "rb") as src, open(tmp, "wb") as out:
-            while chunk := src.read(1 << 20):
-                out.write(chunk)
-            out.flush()
-            os.fsync(out.fileno())
+        shutil.copyfile(source, tmp)  # in the kernel where it can (sendfile)
+        fd = os.open(tmp, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
         os.chmod(tmp, 0o644)
-        final = directory / name
-        os.replace(tmp, final)
-    finally:
+    except BaseException:
         tmp.unlink(missing_ok=True)
+        raise
+    return tmp
+
+
+def publish(tmp: Path, directory: Path, name: str) -> Path:
+    """The second half of :func:`write_atomic`: the final name appears, atomically."""
+    final = directory / name
+    os.replace(tmp, final)
     return final
 
 
@@ -72,7 +89,9 @@ def scan(directory: Path) -> list[Entry]:
 def copy_in(entry: Entry, dest: Path, max_bytes: int) -> tuple[str, int]:
     """Copy a ferry file to ``dest`` (private), refusing links, special files and anything too large.
 
-    Returns (sha256 hex, size) of the copy.
+    ``dest`` is written in place (it is the caller's own fresh file, e.g. from ``mkstemp``): no
+    rename over it, which on ext4 would force the new data to disk at once. On failure ``dest``
+    is left empty. Returns (sha256 hex, size) of the copy.
     """
     if not entry.regular:
         raise PackageRejected("not_regular")
@@ -83,20 +102,21 @@ def copy_in(entry: Entry, dest: Path, max_bytes: int) -> tuple[str, int]:
     except OSError as exc:
         raise PackageRejected("not_regular", f"cannot open: {exc.strerror}") from None
     dest.parent.mkdir(parents=True, exist_ok=True)
-    tmp = dest.parent / f".{dest.name}.part"
     digest, size = hashlib.sha256(), 0
     try:
         if not stat.S_ISREG(os.fstat(fd).st_mode):
             raise PackageRejected("not_regular")
-        with open(tmp, "wb") as out:
-            while chunk := os.read(fd, 1 << 20):
-                size += len(chunk)
-                if size > max_bytes:
-                    raise PackageRejected("size", f"more than {max_bytes} bytes")
-                digest.update(chunk)
-                out.write(chunk)
-        os.replace(tmp, dest)
+        with open(dest, "wb") as out:
+            try:
+                while chunk := os.read(fd, 1 << 20):
+                    size += len(chunk)
+                    if size > max_bytes:
+                        raise PackageRejected("size", f"more than {max_bytes} bytes")
+                    digest.update(chunk)
+                    out.write(chunk)
+            except BaseException:
+                out.truncate(0)
+                raise
     finally:
         os.close(fd)
-        tmp.unlink(missing_ok=True)
     return digest.hexdigest(), size

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime
 
-from jsonschema import Draft202012Validator
+from exchange.schemas import SchemaValidator
 
 FORMAT = "jincai-exchange/1"
 MANIFEST_NAME = "manifest.json"
@@ -83,15 +83,11 @@ MANIFEST_SCHEMA = {
     },
 }
 
-VALIDATOR = Draft202012Validator(MANIFEST_SCHEMA)
+VALIDATOR = SchemaValidator(MANIFEST_SCHEMA)
 
 
 def schema_problem(manifest) -> str | None:
-    error = next(iter(VALIDATOR.iter_errors(manifest)), None)
-    if error is None:
-        return None
-    where = "/".join(str(p) for p in error.absolute_path) or "(root)"
-    return f"{where}: {error.message[:200]}"
+    return VALIDATOR.problem(manifest)
 
 
 def format_time(value: datetime) -> str:

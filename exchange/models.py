@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from exchange.channels import CHANNELS
 from exchange.manifest import ZERO_HASH
@@ -143,7 +144,7 @@ class InboxPackage(models.Model):
     item_count = models.PositiveIntegerField(_("items"), default=0)
     created_at = models.DateTimeField(_("created by the sender"))
     received_at = models.DateTimeField(_("received"), auto_now_add=True)
-    applied_at = models.DateTimeField(_("applied"), null=True, blank=True)
+    applied_at = models.DateTimeField(pgettext_lazy("time", "applied"), null=True, blank=True)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["channel", "seq"], name="exchange_inbox_seq_once")]
@@ -239,7 +240,7 @@ class ExchangeRun(models.Model):
     kind = models.CharField(_("kind"), max_length=10)  # export | import | resend
     channel = models.CharField(_("channel"), max_length=30, blank=True)
     state = models.CharField(_("state"), max_length=10, default="running")  # queued | running | done | failed
-    total = models.PositiveIntegerField(_("total"), default=0)
+    total = models.PositiveIntegerField(pgettext_lazy("count", "total"), default=0)
     done = models.PositiveIntegerField(_("done"), default=0)
     message = models.TextField(_("message"), blank=True)
     params = models.JSONField(default=dict, blank=True)

@@ -9,6 +9,7 @@ verifies and decrypts them, and writes signed packages encrypted to the city's k
     python -m exchange.province_sim --data-dir DIR trust CITY_PUBLIC_KEY.asc
     python -m exchange.province_sim --data-dir DIR send [--title T] [--doc-number N] FILE...
     python -m exchange.province_sim --data-dir DIR receive
+    python -m exchange.province_sim --data-dir DIR rotate
     python -m exchange.province_sim --data-dir DIR status
 """
 
@@ -27,7 +28,7 @@ from jsonschema import Draft202012Validator
 
 from exchange import canonical, ferry, mediatypes
 from exchange.errors import PackageRejected
-from exchange.gpg import GnuPG
+from exchange.gpg import GnuPG, GPGError
 from exchange.manifest import ZERO_HASH
 from exchange.package import OutFile, OutItem, build_package, verify_package
 
@@ -39,6 +40,12 @@ def _document_schema() -> dict:
     from exchange.messages.oa import OFFICIAL_DOCUMENT_V1
 
     return OFFICIAL_DOCUMENT_V1
+
+
+def _rotation_schema() -> dict:
+    from exchange.messages.exchange_control import KEY_ROTATION_V1
+
+    return KEY_ROTATION_V1
 
 
 class Province:
@@ -98,17 +105,62 @@ class Province:
                 raise SystemExit(f"{path}: this type of file may not be sent")
             out_files.append(OutFile(f"items/000000/file-{n:02d}", "attachment", media_type, data=data,
                                      name=Path(path).name))
+        return self._send(state, [OutItem("oa.official_document", 1, "internal", out_files)])
+
+    def rotate(self) -> str:
+        """Make a new key and announce it to the city in a package signed by the current key (the
+        announcement is the package's last item); later packages are signed by the new key."""
+        state = self.load()
+        if not state["city_fingerprint"]:
+            raise SystemExit("trust the city's key first")
+        old = state["fingerprint"]
+        new = self.gpg.generate_key("Provincial finance bureau (simulated)", "exchange@province.invalid")
+        body = {"old_fingerprint": old, "new_fingerprint": new, "public_key": self.gpg.export_public(new)}
+        Draft202012Validator(_rotation_schema()).validate(body)
+        message = OutFile("items/000000/message.json", "message", mediatypes.JSON, data=canonical.dumps(body))
+        self._send(state, [OutItem("exchange.key_rotation", 1, "public", [message])])
+        state = self.load()
+        state["retired_fingerprints"] = [*state.get("retired_fingerprints", []), old]
+        state["fingerprint"] = new
+        self.save(state)
+        self.public_key_path.write_text(body["public_key"])
+        return new
+
+    def _send(self, state: dict, items: list[OutItem]) -> Path:
         seq, now = state["last_sent_seq"] + 1, datetime.now(UTC).replace(microsecond=0)
         with tempfile.TemporaryDirectory() as work:
             built = build_package(self.dir / "outbox", channel=SEND, sender_fpr=state["fingerprint"],
                                   sender_name=NAME, seq=seq, uuid=str(uuid_lib.uuid4()), prev=state["last_sent_hash"],
-                                  created=now, expires=now + timedelta(days=14),
-                                  items=[OutItem("oa.official_document", 1, "internal", out_files)], gpg=self.gpg,
+                                  created=now, expires=now + timedelta(days=14), items=items, gpg=self.gpg,
                                   recipients=[state["city_fingerprint"]], workdir=Path(work))
         ferry.write_atomic(self.ferry_root / SEND, built.file_name, built.path)
         state["last_sent_seq"], state["last_sent_hash"] = seq, built.manifest_sha256
         self.save(state)
         return self.ferry_root / SEND / built.file_name
+
+    def _follow_rotation(self, state: dict, vp) -> None:
+        """The city announced its next key: accept it only from the key it replaces, as the last
+        item; from the next number on only the new key may sign (the old one is never pinned again)."""
+        rotations = [i for i in vp.items if i.type == "exchange.key_rotation"]
+        if not rotations:
+            return
+        body = rotations[-1].body
+        if rotations[-1] is not vp.items[-1] or len(rotations) > 1:
+            raise PackageRejected("key_rotation", "a key rotation must be the last item of its package")
+        try:
+            Draft202012Validator(_rotation_schema()).validate(body)
+        except Exception as exc:  # noqa: BLE001  (any schema problem refuses the package)
+            raise PackageRejected("schema", str(exc)[:200]) from None
+        if body["old_fingerprint"] != vp.signer or vp.signer != state["city_fingerprint"]:
+            raise PackageRejected("key_rotation", "the rotation must be signed by the key it replaces")
+        if body["new_fingerprint"] == body["old_fingerprint"]:
+            raise PackageRejected("key_rotation", "the new key is the old key")
+        try:
+            self.gpg.import_public(body["public_key"], expected=body["new_fingerprint"])
+        except GPGError as exc:
+            raise PackageRejected("key_rotation", str(exc)) from None
+        state["retired_city_fingerprints"] = [*state.get("retired_city_fingerprints", []), vp.signer]
+        state["city_fingerprint"] = body["new_fingerprint"]
 
     def receive(self) -> dict:
         """Take every new package from the city in order; stop at a gap (the ferry is read-only)."""
@@ -129,6 +181,7 @@ class Province:
                                     workdir=work)
                 if vp.prev != state["last_received_hash"]:
                     raise PackageRejected("chain", "does not follow the previous package")
+                self._follow_rotation(state, vp)
                 target = self.dir / "received" / f"{vp.seq:06d}"
                 target.mkdir(parents=True, exist_ok=True)
                 for item in vp.items:
@@ -167,6 +220,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--title", default="关于做好财政信息化工作的通知")
     p.add_argument("--doc-number", default="")
     sub.add_parser("receive")
+    sub.add_parser("rotate", help="make a new key and announce it to the city, signed by the current key")
     sub.add_parser("status")
     args = parser.parse_args(argv)
     province = Province(args.data_dir, args.ferry_root)
@@ -178,6 +232,8 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps({"city_fingerprint": province.trust(args.keyfile)}))
     elif args.action == "send":
         print(json.dumps({"written": str(province.send(args.files, args.title, args.doc_number))}, ensure_ascii=False))
+    elif args.action == "rotate":
+        print(json.dumps({"fingerprint": province.rotate(), "public_key": str(province.public_key_path)}))
     elif args.action == "receive":
         result = province.receive()
         print(json.dumps(result, ensure_ascii=False))

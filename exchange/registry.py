@@ -22,12 +22,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ImproperlyConfigured
-from jsonschema import Draft202012Validator
 
 from exchange import channels as channel_defs
 from exchange.errors import PackageRejected
 from exchange.package import PayloadFile
 from exchange.sanitize import clean_html
+from exchange.schemas import SchemaValidator
 
 
 @dataclass
@@ -63,11 +63,10 @@ class MessageType:
     apply_is_default: bool = True
     max_attachments: int = 20
     description: str = ""
-    validator: Draft202012Validator = field(init=False, repr=False)
+    validator: SchemaValidator = field(init=False, repr=False)
 
     def __post_init__(self):
-        Draft202012Validator.check_schema(self.schema)
-        self.validator = Draft202012Validator(self.schema)
+        self.validator = SchemaValidator(self.schema)  # compiled once per type and version
 
     @property
     def key(self) -> tuple[str, int]:
@@ -137,10 +136,9 @@ def check_message(message_type: str, version: int, body: dict, channel: str, cla
     if classification not in allowed:
         raise PackageRejected("classification",
                               f"{message_type}: classification {classification!r} is not allowed on {channel}")
-    error = next(iter(mt.validator.iter_errors(body)), None)
-    if error is not None:
-        where = "/".join(str(p) for p in error.absolute_path) or "(root)"
-        raise PackageRejected("schema", f"{message_type} v{version}: {where}: {error.message[:200]}")
+    problem = mt.validator.problem(body)
+    if problem is not None:
+        raise PackageRejected("schema", f"{message_type} v{version}: {problem}")
     if attachments > mt.max_attachments:
         raise PackageRejected("schema", f"{message_type}: more than {mt.max_attachments} attachments")
     if mt.classification_check is not None:

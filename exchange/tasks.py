@@ -67,6 +67,18 @@ def import_task() -> dict:
                 "held": len(report.held), "rejected": len(report.rejected)}
 
 
+@shared_task(name="exchange.prune", time_limit=600, soft_time_limit=540, ignore_result=True)
+def prune_task() -> dict:
+    """Remove expired packages this side wrote from its outbound ferries (they would be refused)."""
+    from exchange.services import retention, runs
+
+    with runs.run_lock("export", wait=False) as acquired:  # never while an export writes the ferries
+        if not acquired:
+            return {"skipped": "busy"}
+        report = retention.prune()
+        return {"removed": len(report.removed), "kept": report.kept}
+
+
 @shared_task(name="exchange.heartbeat", time_limit=60, ignore_result=True)
 def heartbeat_task() -> int:
     from exchange.services import outbox

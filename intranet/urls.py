@@ -8,6 +8,7 @@ urlpatterns = [
     *shared_urlpatterns(),
     path("", views.home, name="home"),
     path("oa/", include("intranet.oa.urls")),
+    path("website/", include("intranet.website.urls")),
     path("search/", include("search.urls_staff")),
 ]
 

@@ -39,24 +39,28 @@ class _SegmentedMixin:
         super().__init__(field_name, *args, **kwargs)
         self.sources = tuple(sources or (field_name,))
 
+    def _source_text(self, obj, name: str) -> str:
+        if name == self.field_name:
+            return _text(super().get_value(obj))
+        return _text(index.SearchField(name).get_value(obj))
+
     def raw_text(self, obj) -> str:
-        parts = []
-        for name in self.sources:
-            if name == self.field_name:
-                value = super().get_value(obj)
-            else:
-                value = index.SearchField(name).get_value(obj)
-            parts.append(_text(value))
+        parts = [self._source_text(obj, name) for name in self.sources]
         return "\n".join(p for p in parts if p)
 
     def get_value(self, obj):
         # Backends ask for every field's value several times per object (once per index column
-        # they fill); segmenting is the expensive part, so it is done once per object and field.
+        # they fill), and several fields share sources (the title is in the title, the body and
+        # the autocomplete field); segmenting is the expensive part, so each source is segmented
+        # once per object. Sources are separate texts: no word spans two of them.
         cache = obj.__dict__.setdefault("_segmented_values", {})
-        key = (self.field_name, self.sources)
-        if key not in cache:
-            cache[key] = segment(self.raw_text(obj))
-        return cache[key]
+        words = []
+        for name in self.sources:
+            if name not in cache:
+                cache[name] = segment(self._source_text(obj, name))
+            if cache[name]:
+                words.append(cache[name])
+        return " ".join(words)
 
 
 class SegmentedField(_SegmentedMixin, index.SearchField):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from wagtail.search import index
 
 from search.index import SegmentedAutocompleteField, SegmentedField
@@ -28,14 +29,14 @@ class Kind(models.TextChoices):
 
 
 class Entry(index.Indexed, models.Model):
-    key = models.CharField(_("key"), max_length=200, unique=True)
+    key = models.CharField(pgettext_lazy("search entry", "key"), max_length=200, unique=True)
     source = models.CharField(_("source"), max_length=50, db_index=True)
     kind = models.CharField(_("type"), max_length=20, choices=Kind.choices)
-    title = models.CharField(_("title"), max_length=500)
+    title = models.CharField(pgettext_lazy("search entry", "title"), max_length=500)
     body = models.TextField(_("text"), blank=True)
     doc_number = models.CharField(_("document number"), max_length=100, blank=True)
     issuer = models.CharField(_("issuing body"), max_length=200, blank=True)
-    year = models.PositiveSmallIntegerField(_("year"), null=True, blank=True)
+    year = models.PositiveSmallIntegerField(pgettext_lazy("search entry", "year"), null=True, blank=True)
     published_at = models.DateTimeField(_("published"), null=True, blank=True)
     url = models.CharField(_("address"), max_length=500, blank=True)
     is_public = models.BooleanField(_("public"), default=False)
@@ -63,6 +64,28 @@ class Entry(index.Indexed, models.Model):
         verbose_name = _("search entry")
         verbose_name_plural = _("search entries")
         indexes = [models.Index(fields=["kind", "year"]), models.Index(fields=["published_at"])]
+
+    def __str__(self):
+        return self.title
+
+
+class EntryText(models.Model):
+    """The segmented words of an entry, as the database backends index them.
+
+    Written by :mod:`search.services.dbsearch` only when the database is the search backend. The
+    words themselves are indexed by database-specific structures made in migration 0003: an
+    FTS5 table kept in step by triggers (SQLite), generated ``tsvector`` columns with GIN indexes
+    (PostgreSQL).
+    """
+
+    entry = models.OneToOneField(Entry, on_delete=models.CASCADE, primary_key=True, related_name="text")
+    title = models.TextField(_("title words"), blank=True)
+    body = models.TextField(_("text words"), blank=True)
+    complete = models.TextField(_("completion words"), blank=True)
+
+    class Meta:
+        verbose_name = _("indexed words")
+        verbose_name_plural = _("indexed words")
 
     def __str__(self):
         return self.title

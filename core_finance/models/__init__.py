@@ -6,6 +6,7 @@ from core_finance.models.budget import BudgetLine, BudgetReview, BudgetStatus, B
 from core_finance.models.codes import ClassificationCode, CodeTable, EconomicMapping, PaymentKind
 from core_finance.models.common import NumberSequence
 from core_finance.models.disclosure import DisclosureDataset
+from core_finance.models.divisions import DivisionLevel, DivisionMembership, FiscalDivision
 from core_finance.models.indicators import (
     AdjustmentKind,
     DecisionStatus,
@@ -26,8 +27,8 @@ from core_finance.models.payments import (
 
 __all__ = [
     "AccountingPeriod", "AdjustmentKind", "Agency", "BankFile", "BudgetLine", "BudgetReview", "BudgetStatus",
-    "BudgetVersion", "ClassificationCode", "ClearingRecord", "CodeTable", "DecisionStatus", "DisclosureDataset",
-    "EconomicMapping", "Indicator", "IndicatorAdjustment", "IndicatorTransaction", "JournalEntry", "JournalLine",
+    "BudgetVersion", "ClassificationCode", "ClearingRecord", "CodeTable", "DecisionStatus", "DisclosureDataset", "DivisionLevel", "DivisionMembership",
+    "EconomicMapping", "FiscalDivision", "Indicator", "IndicatorAdjustment", "IndicatorTransaction", "JournalEntry", "JournalLine",
     "LedgerAccount", "Level", "MonitorHit", "MonitorRule", "NumberSequence", "PaymentApplication", "PaymentKind", "PaymentPlan",
     "PaymentRefund", "PaymentStatus", "PaymentVoucher", "PerformanceTarget", "Project", "ProjectCategory",
     "RuleKind", "TargetKind", "TxKind",

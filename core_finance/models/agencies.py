@@ -20,6 +20,8 @@ class Agency(models.Model):
     agent_bank = models.CharField(_("agent bank"), max_length=20, default="ICBC")
     zero_balance_account = models.CharField(_("zero-balance account"), max_length=40, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
+    division = models.ForeignKey("core_finance.FiscalDivision", null=True, blank=True, on_delete=models.PROTECT,
+                                 related_name="agencies", verbose_name=_("fiscal division"))
 
     class Meta:
         ordering = ["code"]
@@ -28,6 +30,15 @@ class Agency(models.Model):
 
     def __str__(self):
         return f"{self.code} {self.name}"
+
+    def save(self, *args, **kwargs):
+        # A unit sits in its supervising department's division; with neither, the home division.
+        if self.division_id is None:
+            from core_finance.models.divisions import FiscalDivision
+
+            self.division_id = self.parent.division_id if self.parent_id and self.parent.division_id else \
+                FiscalDivision.home().pk
+        super().save(*args, **kwargs)
 
     def department(self) -> Agency:
         node = self

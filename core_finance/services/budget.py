@@ -22,12 +22,14 @@ from core_finance.models import (
 )
 from core_finance.models.codes import LEVEL_LENGTHS
 from core_finance.money import ZERO, to_money
+from core_finance.services import scope
 from core_finance.services.base import not_creator, require_perm, require_state
 from core_finance.services.codes import gov_code_for, leaf_code
 
 
 def create_version(agency, year: int, user) -> BudgetVersion:
     require_perm(user, "add_budgetversion", _("prepare budgets"))
+    scope.require_agency(user, agency)
     with transaction.atomic():
         last = BudgetVersion.objects.select_for_update().filter(agency=agency, year=year).order_by("-number").first()
         if last is not None and last.status != BudgetStatus.APPROVED and last.editable:
@@ -99,6 +101,7 @@ def _step(version, user, action, comment=""):
 def submit(version: BudgetVersion, user) -> BudgetVersion:
     """单位 → 主管部门."""
     require_perm(user, "submit_budgetversion", _("submit budgets"))
+    scope.require_agency(user, version.agency)
     with transaction.atomic():
         version = BudgetVersion.objects.select_for_update().get(pk=version.pk)
         require_state(version, [BudgetStatus.DRAFT, BudgetStatus.RETURNED], str(version), pgettext("workflow action", "submit"))
@@ -113,6 +116,7 @@ def submit(version: BudgetVersion, user) -> BudgetVersion:
 
 def _review(version, user, approve, comment, perm, perm_label, from_status):
     require_perm(user, perm, perm_label)
+    scope.require_agency(user, version.agency)
     not_creator(version.created_by_id, user, str(version))
     not_creator(version.submitted_by_id, user, str(version))
     if not approve and not (comment or "").strip():

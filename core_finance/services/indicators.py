@@ -11,7 +11,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import Case, DecimalField, Q, Sum, Value, When
+from django.db.models import Case, Q, Sum, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
@@ -30,8 +30,8 @@ from core_finance.models import (
     TxKind,
 )
 from core_finance.models.indicators import BUDGET_KINDS, COUNTED
-from core_finance.money import ZERO, to_money
-from core_finance.services import ledger
+from core_finance.money import ZERO, MoneyField, to_money
+from core_finance.services import ledger, scope
 from core_finance.services.base import clean_text, next_number, not_creator, require_perm, require_state
 from core_finance.services.codes import gov_code_for, leaf_code
 
@@ -94,7 +94,7 @@ def derived(indicator_id: int) -> dict:
 def breakdown(ind: Indicator) -> dict:
     """available = amount + adds − decreases − transfers out − frozen − applied, from the transactions."""
     def total(*kinds):
-        return Sum(Case(When(kind__in=kinds, then="amount"), default=Value(ZERO), output_field=DecimalField()))
+        return Sum(Case(When(kind__in=kinds, then="amount"), default=Value(ZERO), output_field=MoneyField(signed=True)))
 
     sums = IndicatorTransaction.objects.filter(COUNTED, indicator=ind).aggregate(
         t_amount=total(TxKind.ISSUE, TxKind.TRANSFER_IN, TxKind.CARRY_IN), t_adds=total(TxKind.ADD),
@@ -130,6 +130,7 @@ def issue(*, year: int, agency, functional, dept_econ, funding, amount, doc_numb
           budget_line=None, note: str = "") -> Indicator:
     """Issue (下达) one indicator with its document number."""
     require_perm(user, "issue_indicator", _("issue indicators"))
+    scope.require_agency(user, agency)
     amount = to_money(amount, positive=True)
     doc_number = clean_text(doc_number, _("document number (文号)"), 100)
     with transaction.atomic():
@@ -148,6 +149,7 @@ def issue(*, year: int, agency, functional, dept_econ, funding, amount, doc_numb
 def issue_from_budget(version: BudgetVersion, doc_number: str, user) -> list[Indicator]:
     """Turn every line of an approved budget into an indicator (each references its budget line)."""
     require_perm(user, "issue_indicator", _("issue indicators"))
+    scope.require_agency(user, version.agency)
     doc_number = clean_text(doc_number, _("document number (文号)"), 100)
     with transaction.atomic():
         version = BudgetVersion.objects.select_for_update().get(pk=version.pk)
@@ -182,6 +184,10 @@ def request_adjustment(kind: str, indicator: Indicator, amount, doc_number: str,
                        target_dept_econ=None) -> IndicatorAdjustment:
     """Request 追加/追减/调剂. A decrease or transfer-out reserves the amount at once."""
     require_perm(user, "adjust_indicator", _("request indicator adjustments"))
+    scope.require_agency(user, indicator.agency)
+    for other in (target.agency if target is not None else None, target_agency):
+        if other is not None:
+            scope.require_agency(user, other)
     amount = to_money(amount, positive=True)
     doc_number = clean_text(doc_number, _("document number (文号)"), 100)
     if kind not in AdjustmentKind.values:
@@ -225,6 +231,7 @@ def _transfer_target(ind, target, agency, functional, dept_econ) -> dict:
 
 def decide_adjustment(adj: IndicatorAdjustment, user, approve: bool, comment: str = "") -> IndicatorAdjustment:
     require_perm(user, "approve_indicatoradjustment", _("approve indicator adjustments"))
+    scope.require_agency(user, adj.indicator.agency)
     not_creator(adj.created_by_id, user, str(adj))
     if not approve and not (comment or "").strip():
         raise refuse("comment_required")
@@ -272,6 +279,7 @@ def decide_adjustment(adj: IndicatorAdjustment, user, approve: bool, comment: st
 
 def freeze(indicator: Indicator, amount, user, doc_number: str = "", unfreeze: bool = False) -> IndicatorTransaction:
     require_perm(user, "freeze_indicator", _("freeze and unfreeze indicators"))
+    scope.require_agency(user, indicator.agency)
     amount = to_money(amount, positive=True)
     with transaction.atomic():
         ind = lock(indicator.pk)
@@ -297,6 +305,7 @@ def freeze(indicator: Indicator, amount, user, doc_number: str = "", unfreeze: b
 def carry_over(indicator: Indicator, to_year: int, doc_number: str, user) -> Indicator:
     """Move the whole available balance into a new indicator of ``to_year`` that keeps its source."""
     require_perm(user, "freeze_indicator", _("carry over indicators"))
+    scope.require_agency(user, indicator.agency)
     doc_number = clean_text(doc_number, _("document number (文号)"), 100)
     if to_year != indicator.year + 1:
         raise refuse("carry_over", problem=_("indicators carry over into the following year only"))

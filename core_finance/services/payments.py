@@ -32,7 +32,7 @@ from core_finance.models import (
     TxKind,
 )
 from core_finance.money import ZERO, to_money
-from core_finance.services import indicators, ledger, monitoring
+from core_finance.services import indicators, ledger, monitoring, scope
 from core_finance.services.base import (
     clean_text,
     next_number,
@@ -56,6 +56,7 @@ FIELDS = ["number", "status", "amount", "refunded", "indicator_id"]
 
 def create_plan(indicator: Indicator, month: int, amount, user) -> PaymentPlan:
     require_perm(user, "add_paymentplan", _("create payment plans"))
+    scope.require_agency(user, indicator.agency)
     amount = to_money(amount, positive=True)
     if not 1 <= int(month) <= 12:
         raise refuse("field_required", field=_("month"))
@@ -75,6 +76,7 @@ def create_plan(indicator: Indicator, month: int, amount, user) -> PaymentPlan:
 def create_annual_plan(indicator: Indicator, user) -> list[PaymentPlan]:
     """Spread what is not yet planned of the indicator's budget evenly over the unplanned months."""
     require_perm(user, "add_paymentplan", _("create payment plans"))
+    scope.require_agency(user, indicator.agency)
     with transaction.atomic():
         ind = indicators.lock(indicator.pk)
         plans = PaymentPlan.objects.filter(indicator=ind).exclude(status=DecisionStatus.REJECTED)
@@ -95,6 +97,7 @@ def create_annual_plan(indicator: Indicator, user) -> list[PaymentPlan]:
 def approve_plans(indicator: Indicator, user) -> int:
     """Approve every pending plan of an indicator that the user did not create."""
     require_perm(user, "approve_paymentplan", _("approve payment plans"))
+    scope.require_agency(user, indicator.agency)
     with transaction.atomic():
         pending = PaymentPlan.objects.select_for_update().filter(indicator=indicator, status=DecisionStatus.PENDING)
         mine = pending.filter(created_by=user)
@@ -109,6 +112,7 @@ def approve_plans(indicator: Indicator, user) -> int:
 
 def approve_plan(plan: PaymentPlan, user, approve: bool = True) -> PaymentPlan:
     require_perm(user, "approve_paymentplan", _("approve payment plans"))
+    scope.require_agency(user, plan.indicator.agency)
     not_creator(plan.created_by_id, user, str(plan))
     with transaction.atomic():
         plan = PaymentPlan.objects.select_for_update().get(pk=plan.pk)
@@ -128,6 +132,7 @@ def create_application(*, indicator: Indicator, amount, payment_type, payee_name
                        card_tx_date=None, attachment=None) -> PaymentApplication:
     """Check the indicator (and plan) and reserve the amount, in one transaction."""
     require_perm(user, "add_paymentapplication", _("create payment applications"))
+    scope.require_agency(user, indicator.agency)
     amount = to_money(amount, positive=True)
     ptype = leaf_code(CodeTable.PAYMENT_TYPE, indicator.year, payment_type)
     payee_name = clean_text(payee_name, _("payee"), 200)
@@ -187,6 +192,8 @@ def approve(app: PaymentApplication, user) -> PaymentVoucher:
     with transaction.atomic():
         app = PaymentApplication.objects.select_for_update().get(pk=app.pk)
         require_state(app, [PaymentStatus.RESERVED], app.number, pgettext("workflow action", "approve"))
+        scope.require_agency(user, app.agency)
+        scope.require_county_review(app, user)
         ind = indicators.lock(app.indicator_id)
         indicators.decide(_reserving_tx(app), ind, approved=True)
         voucher = PaymentVoucher.objects.create(
@@ -208,6 +215,7 @@ def approve(app: PaymentApplication, user) -> PaymentVoucher:
 def reject(app: PaymentApplication, user, comment: str) -> PaymentApplication:
     """Reject: the reserved amount returns to the indicator and the plan."""
     require_perm(user, "approve_paymentapplication", _("reject payment applications"))
+    scope.require_agency(user, app.agency)
     not_creator(app.created_by_id, user, str(app))
     if not (comment or "").strip():
         raise refuse("comment_required")
@@ -274,6 +282,7 @@ def refund(app: PaymentApplication, amount, user, *, refunded_on=None, reason: s
            bank_ref: str = "") -> PaymentRefund:
     """A paid amount came back (退款): never more than was paid; balances are restored."""
     require_perm(user, "refund_paymentapplication", _("register refunds"))
+    scope.require_agency(user, app.agency)
     return apply_refund(app, amount, user, refunded_on=refunded_on, reason=reason, bank_ref=bank_ref)
 
 

@@ -58,13 +58,15 @@ class Row:
 
 
 def execution(year: int, dimension: str = "agency", level: int | None = None, agency_ids=None) -> dict:
-    """Rows per dimension value: budget, executed per month, total, rate; with a totals row."""
+    """Rows per dimension value: budget, executed per month, total, rate; with a totals row.
+
+    ``agency_ids`` (a division scope, see services/scope.py) limits the rows; None means all."""
     if dimension not in DIMENSIONS:
         dimension = "agency"
     column = f"{dimension}_id"
     indicators = Indicator.objects.filter(year=year)
     pays = PaymentApplication.objects.filter(year=year, status__in=EXECUTED_STATUSES)
-    if agency_ids:
+    if agency_ids is not None:
         indicators, pays = indicators.filter(agency_id__in=agency_ids), pays.filter(agency_id__in=agency_ids)
     budget = indicators.values_list(column).annotate(total=Sum("budget")).order_by()
     executed = pays.values_list(column, "month").annotate(total=Sum(F("amount") - F("refunded"))).order_by()
@@ -107,7 +109,7 @@ def _keys(dimension: str, level: int | None):
     return key
 
 
-def drill_down(year: int, dimension: str, key: str, month: int | None = None):
+def drill_down(year: int, dimension: str, key: str, month: int | None = None, agency_ids=None):
     """The vouchers behind one cell of the execution report."""
     qs = PaymentVoucher.objects.filter(application__year=year,
                                        application__status__in=EXECUTED_STATUSES).select_related(
@@ -118,6 +120,8 @@ def drill_down(year: int, dimension: str, key: str, month: int | None = None):
         qs = qs.filter(**{f"application__{dimension}__code__startswith": key})
     if month:
         qs = qs.filter(application__month=month)
+    if agency_ids is not None:
+        qs = qs.filter(application__agency_id__in=agency_ids)
     return qs.order_by("application__month", "number")
 
 
@@ -131,13 +135,18 @@ def to_excel(report: dict) -> bytes:
     return to_xlsx([(_("Budget execution %(year)s") % {"year": report["year"]}, headings, data)])
 
 
-def leader_summary(year: int) -> dict:
+def leader_summary(year: int, agency_ids=None) -> dict:
     """Decision support: the figures a bureau leader asks for first."""
-    report = execution(year, "agency")
+    report = execution(year, "agency", agency_ids=agency_ids)
     total = report["total"]
     by_rate = sorted((r for r in report["rows"] if r.budget), key=lambda r: r.rate)
-    hits = dict(MonitorHit.objects.filter(application__year=year).values_list("level").annotate(n=Count("pk")))
-    pending = PaymentApplication.objects.filter(year=year, status=PaymentStatus.RESERVED).aggregate(
+    hit_rows, pending_rows = MonitorHit.objects.filter(application__year=year), PaymentApplication.objects.filter(
+        year=year, status=PaymentStatus.RESERVED)
+    if agency_ids is not None:
+        hit_rows = hit_rows.filter(application__agency_id__in=agency_ids)
+        pending_rows = pending_rows.filter(agency_id__in=agency_ids)
+    hits = dict(hit_rows.values_list("level").annotate(n=Count("pk")))
+    pending = pending_rows.aggregate(
         n=Count("pk"), s=Sum("amount"))
     monthly = [{"month": m + 1, "amount": total.months[m]} for m in range(12)]
     return {

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -10,7 +10,17 @@ from django.utils.translation import gettext_lazy
 from core_finance.forms import DocNumberForm, LineForm, ReviewForm, UploadForm, VersionForm
 from core_finance.models import BudgetLine, BudgetStatus, BudgetVersion
 from core_finance.services import budget, budget_import, indicators
-from core_finance.views.common import XLSX, attempt, download, needs, page, post_only, row_errors
+from core_finance.views.common import (
+    XLSX,
+    attempt,
+    download,
+    needs,
+    page,
+    post_only,
+    row_errors,
+    scoped_form,
+    scoped_get,
+)
 
 SUMMARY_TITLES = {
     "functional_1": gettext_lazy("By functional class (类)"), "functional_2": gettext_lazy("By functional section (款)"),
@@ -22,7 +32,7 @@ SUMMARY_TITLES = {
 
 @needs("add_budgetversion")
 def create_version(request):
-    form = VersionForm(request.POST or None)
+    form = scoped_form(VersionForm(request.POST or None), request.user)
     if request.method == "POST" and form.is_valid():
         failed, version = attempt(request, lambda: budget.create_version(form.cleaned_data["agency"],
                                                                          form.cleaned_data["year"], request.user),
@@ -33,7 +43,7 @@ def create_version(request):
 
 @needs("view_budgetversion")
 def detail(request, pk: int):
-    version = get_object_or_404(BudgetVersion.objects.select_related("agency", "created_by"), pk=pk)
+    version = scoped_get(request, BudgetVersion.objects.select_related("agency", "created_by"), pk=pk)
     lines = version.lines.select_related("project", "functional", "dept_econ", "gov_econ", "funding")
     summary = budget.summary(version)
     tables = [(SUMMARY_TITLES[k], rows) for k, rows in summary["tables"].items()]
@@ -57,7 +67,7 @@ def detail(request, pk: int):
 @post_only
 @needs("add_budgetversion")
 def add_line(request, pk: int):
-    version = get_object_or_404(BudgetVersion, pk=pk)
+    version = scoped_get(request, BudgetVersion, pk=pk)
     back = reverse("core_finance:budget_detail", args=[pk])
     form = LineForm(request.POST, version=version)
     if not form.is_valid():
@@ -70,7 +80,7 @@ def add_line(request, pk: int):
 @post_only
 @needs("add_budgetversion")
 def remove_line(request, pk: int, line_pk: int):
-    line = get_object_or_404(BudgetLine, pk=line_pk, version_id=pk)
+    line = scoped_get(request, BudgetLine, pk=line_pk, version_id=pk)
     back = reverse("core_finance:budget_detail", args=[pk])
     failed, _x = attempt(request, lambda: budget.remove_line(line, request.user), _("Line removed."), back)
     return failed or redirect(back)
@@ -79,7 +89,7 @@ def remove_line(request, pk: int, line_pk: int):
 @post_only
 @needs("add_budgetversion")
 def import_lines(request, pk: int):
-    version = get_object_or_404(BudgetVersion, pk=pk)
+    version = scoped_get(request, BudgetVersion, pk=pk)
     back = reverse("core_finance:budget_detail", args=[pk])
     form = UploadForm(request.POST, request.FILES)
     if not form.is_valid():
@@ -92,14 +102,14 @@ def import_lines(request, pk: int):
 
 @needs("view_budgetversion")
 def template(request, pk: int):
-    version = get_object_or_404(BudgetVersion, pk=pk)
+    version = scoped_get(request, BudgetVersion, pk=pk)
     return download(budget_import.template_xlsx(version), f"budget-{version.agency.code}-{version.year}.xlsx", XLSX)
 
 
 @post_only
 @needs("view_budgetversion")
 def act(request, pk: int, action: str):
-    version = get_object_or_404(BudgetVersion, pk=pk)
+    version = scoped_get(request, BudgetVersion, pk=pk)
     back = reverse("core_finance:budget_detail", args=[pk])
     comment = request.POST.get("comment", "")
     approve = request.POST.get("decision") == "approve"

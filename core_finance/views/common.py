@@ -11,8 +11,13 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 
 from core_finance.errors import FinanceRuleError, RowErrors
+from core_finance.services import scope
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+# The treasury's installation-wide screens (agent bank files, clearing, the ledger) mix every
+# division's money; only staff who see the home division open them (see services/scope.py).
+HOME_ONLY_PERMS = {"view_bankfile", "exchange_bankfile", "view_journalentry", "reverse_journalentry",
+                   "close_accountingperiod"}
 
 
 def needs(*perms):
@@ -23,6 +28,8 @@ def needs(*perms):
         def wrapped(request, *args, **kwargs):
             if not all(request.user.has_perm(f"core_finance.{p}") for p in perms):
                 raise PermissionDenied
+            if HOME_ONLY_PERMS.intersection(perms):
+                scope.require_home(request.user)
             return view(request, *args, **kwargs)
 
         return wrapped
@@ -69,3 +76,13 @@ def post_only(view):
         return view(request, *args, **kwargs)
 
     return wrapped
+
+
+def scoped_get(request, model_or_queryset, **lookup):
+    """get_object_or_404 within the user's divisions: another division's object is a 404."""
+    return scope.get_or_404(model_or_queryset, request.user, **lookup)
+
+
+def scoped_form(form, user):
+    """Narrow every agency-bound choice of ``form`` to the user's divisions."""
+    return scope.narrow_form(form, user)

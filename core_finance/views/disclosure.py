@@ -6,19 +6,19 @@ import io
 import json
 import zipfile
 
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from core_finance.forms import DatasetForm
 from core_finance.models import DisclosureDataset
-from core_finance.services import disclosure
-from core_finance.views.common import attempt, download, needs, page, post_only
+from core_finance.services import disclosure, scope
+from core_finance.views.common import attempt, download, needs, page, post_only, scoped_form, scoped_get
 
 
 @needs("view_disclosuredataset")
 def overview(request):
-    form = DatasetForm(request.POST or None)
+    form = scoped_form(DatasetForm(request.POST or None), request.user)
     if request.method == "POST":
         if not request.user.has_perm("core_finance.add_disclosuredataset"):
             return redirect("core_finance:disclosure")
@@ -29,13 +29,14 @@ def overview(request):
                                       _("Dataset built; it needs review."), reverse("core_finance:disclosure"))
             return failed or redirect("core_finance:dataset_detail", dataset.pk)
     return page(request, "disclosure.html", _("Budget disclosure"), {
-        "datasets": DisclosureDataset.objects.select_related("agency", "created_by", "reviewed_by"),
+        "datasets": scope.for_user(DisclosureDataset.objects.select_related("agency", "created_by", "reviewed_by"),
+                                   request.user),
         "form": form if request.user.has_perm("core_finance.add_disclosuredataset") else None})
 
 
 @needs("view_disclosuredataset")
 def detail(request, pk: int):
-    dataset = get_object_or_404(DisclosureDataset, pk=pk)
+    dataset = scoped_get(request, DisclosureDataset, pk=pk)
     user = request.user
     return page(request, "dataset_detail.html", dataset.title, {
         "dataset": dataset,
@@ -48,7 +49,7 @@ def detail(request, pk: int):
 @post_only
 @needs("view_disclosuredataset")
 def act(request, pk: int, action: str):
-    dataset = get_object_or_404(DisclosureDataset, pk=pk)
+    dataset = scoped_get(request, DisclosureDataset, pk=pk)
     back = reverse("core_finance:dataset_detail", args=[pk])
     if action == "review":
         failed, _d = attempt(request, lambda: disclosure.review(dataset, request.user), _("Reviewed."), back)
@@ -61,7 +62,7 @@ def act(request, pk: int, action: str):
 @needs("view_disclosuredataset")
 def package(request, pk: int):
     """The dataset as a zip: datapackage.json and one CSV per table."""
-    dataset = get_object_or_404(DisclosureDataset, pk=pk)
+    dataset = scoped_get(request, DisclosureDataset, pk=pk)
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("datapackage.json", json.dumps(dataset.descriptor, ensure_ascii=False, indent=2))

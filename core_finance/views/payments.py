@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -12,7 +12,7 @@ from common.uploads import validate_upload
 from core_finance.forms import PaymentForm, RefundForm, ReviewForm
 from core_finance.models import PaymentApplication, PaymentStatus
 from core_finance.services import payments
-from core_finance.views.common import attempt, needs, page, post_only
+from core_finance.views.common import attempt, needs, page, post_only, scoped_form, scoped_get
 
 ATTACHMENT_TYPES = {"application/pdf", "image/png", "image/jpeg"}
 
@@ -20,7 +20,7 @@ ATTACHMENT_TYPES = {"application/pdf", "image/png", "image/jpeg"}
 @needs("add_paymentapplication")
 def create(request):
     initial = {"month": timezone.localdate().month, "indicator": request.GET.get("indicator")}
-    form = PaymentForm(request.POST or None, request.FILES or None, initial=initial)
+    form = scoped_form(PaymentForm(request.POST or None, request.FILES or None, initial=initial), request.user)
     if request.method == "POST" and form.is_valid():
         d = dict(form.cleaned_data)
         attachment = d.pop("attachment")
@@ -42,7 +42,7 @@ def create(request):
 
 @needs("view_paymentapplication")
 def detail(request, pk: int):
-    app = get_object_or_404(PaymentApplication.objects.select_related(
+    app = scoped_get(request, PaymentApplication.objects.select_related(
         "indicator", "agency", "payment_type", "created_by", "decided_by", "functional", "dept_econ"), pk=pk)
     user = request.user
     can_decide = (app.status == PaymentStatus.RESERVED and user.has_perm("core_finance.approve_paymentapplication")
@@ -59,7 +59,7 @@ def detail(request, pk: int):
 @post_only
 @needs("approve_paymentapplication")
 def decide(request, pk: int):
-    app = get_object_or_404(PaymentApplication, pk=pk)
+    app = scoped_get(request, PaymentApplication, pk=pk)
     back = reverse("core_finance:payment_detail", args=[pk])
     if request.POST.get("decision") == "approve":
         failed, _v = attempt(request, lambda: payments.approve(app, request.user),
@@ -73,7 +73,7 @@ def decide(request, pk: int):
 @post_only
 @needs("refund_paymentapplication")
 def refund(request, pk: int):
-    app = get_object_or_404(PaymentApplication, pk=pk)
+    app = scoped_get(request, PaymentApplication, pk=pk)
     back = reverse("core_finance:payment_detail", args=[pk])
     form = RefundForm(request.POST)
     if form.is_valid():

@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 
 from core_finance.charts import bar_chart
 from core_finance.forms import ReportForm
-from core_finance.services import reports
+from core_finance.services import reports, scope
 from core_finance.views.common import XLSX, download, needs, page
 
 
@@ -24,7 +24,7 @@ def _params(request):
 @needs("view_indicator", "view_paymentapplication")
 def execution(request):
     form, year, dimension, level = _params(request)
-    report = reports.execution(year, dimension, level)
+    report = reports.execution(year, dimension, level, agency_ids=scope.agency_ids(request.user))
     chart = bar_chart(_("Executed by %(by)s, %(year)s") % {"by": reports.DIMENSIONS[dimension], "year": year},
                       [(f"{r.key} {r.name}", r.executed) for r in report["rows"][:20]], chart_id="cf-exec")
     monthly = bar_chart(_("Executed by month, %(year)s") % {"year": year}, reports.monthly_totals(report),
@@ -42,7 +42,7 @@ def drill(request):
     year = int(request.GET.get("year") or timezone.localdate().year)
     dimension, key = request.GET.get("dimension", "agency"), request.GET.get("key", "")[:20]
     month = int(request.GET["month"]) if request.GET.get("month", "").isdigit() else None
-    vouchers = reports.drill_down(year, dimension, key, month)
+    vouchers = reports.drill_down(year, dimension, key, month, agency_ids=scope.agency_ids(request.user))
     total = sum((v.amount - v.application.refunded for v in vouchers), 0)
     return page(request, "drill.html", _("Vouchers behind the figure"), {
         "vouchers": vouchers, "total": total, "key": key, "month": month, "year": year})
@@ -51,7 +51,7 @@ def drill(request):
 @needs("view_indicator", "view_paymentapplication")
 def leaders(request):
     year = int(request.GET.get("year") or timezone.localdate().year)
-    summary = reports.leader_summary(year)
+    summary = reports.leader_summary(year, agency_ids=scope.agency_ids(request.user))
     chart = bar_chart(_("Executed by month, %(year)s") % {"year": year},
                       [(_("month %(m)s") % {"m": m["month"]}, m["amount"]) for m in summary["monthly"]],
                       chart_id="cf-lead")

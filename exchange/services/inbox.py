@@ -8,6 +8,7 @@ applied out of order, not lost) until a valid copy of the missing one arrives.
 from __future__ import annotations
 
 import logging
+import os
 import shutil
 import tempfile
 from concurrent.futures import ThreadPoolExecutor
@@ -24,6 +25,7 @@ from exchange.errors import PackageRejected
 from exchange.manifest import PACKAGE_NAME_RE, ZERO_HASH
 from exchange.models import ChannelState, InboxPackage, Quarantine, Receipt
 from exchange.package import VerifiedPackage, verify_package
+from exchange.services import runs
 from exchange.services.keys import channel_state, keyring, pinned
 
 log = logging.getLogger(__name__)
@@ -51,6 +53,7 @@ class _Result:
     vp: VerifiedPackage | None = None
     error: PackageRejected | None = None
     workdir: Path | None = None
+    bodies: list[dict] | None = None  # the items' bodies as handlers see them (HTML sanitized)
 
 
 def inbox_dir(channel: str) -> Path:
@@ -80,7 +83,25 @@ def check_semantics(vp: VerifiedPackage, keys: dict[str, tuple[int, int | None]]
             raise PackageRejected("key_rotation", "a key rotation must be the last item of its package")
 
 
-def _verify(path: Path, channel: str, keys, name: str, workdir: Path, fresh: bool = True) -> VerifiedPackage:
+def _sanitized_bodies(vp: VerifiedPackage) -> list[dict]:
+    return [registry.sanitized(registry.get(item.type, item.version), item.body) for item in vp.items]
+
+
+def _prepare_items(vp: VerifiedPackage) -> None:
+    """Let handlers that can do part of their work before the apply transaction (writing
+    content-addressed files) do it here, in the verify worker thread."""
+    for item in vp.items:
+        prepare = getattr(registry.get(item.type, item.version).apply, "prepare", None)
+        if prepare is not None:
+            prepare(item)
+
+
+def _new_workdir(channel: str) -> Path | None:
+    """Private room for decrypted files; only encrypted channels need it."""
+    return Path(tempfile.mkdtemp(dir=_workroot())) if channel in ENCRYPTED else None
+
+
+def _verify(path: Path, channel: str, keys, name: str, workdir: Path | None, fresh: bool = True) -> VerifiedPackage:
     vp = verify_package(path, gpg=keyring(), pinned={channel: set(keys)}, channel=channel,
                         encrypted_channels=ENCRYPTED, limits=conf.limits(), check_freshness=fresh,
                         expected_name=name, workdir=workdir)
@@ -93,11 +114,16 @@ def _verify_entry(entry: ferry.Entry, channel: str, keys) -> _Result:
     result = _Result(entry)
     incoming = inbox_dir(channel) / ".incoming"
     try:
-        copy = Path(tempfile.mkstemp(dir=_mkdir(incoming), prefix=entry.name + ".")[1])
+        fd, name = tempfile.mkstemp(dir=_mkdir(incoming), prefix=entry.name + ".")
+        os.close(fd)  # copy_in writes the file by name
+        copy = Path(name)
         result.copy = copy
         result.package_sha256, _ = ferry.copy_in(entry, copy, conf.limits().max_package_bytes)
-        result.workdir = Path(tempfile.mkdtemp(dir=_workroot()))
-        result.vp = _verify(copy, channel, keys, entry.name, result.workdir)
+        result.workdir = _new_workdir(channel)
+        vp = _verify(copy, channel, keys, entry.name, result.workdir)
+        result.bodies = _sanitized_bodies(vp)  # here, in the worker thread, not in the apply loop
+        _prepare_items(vp)
+        result.vp = vp
     except PackageRejected as exc:
         result.error = exc
     except Exception as exc:  # anything unexpected about the input is a rejection, never a crash
@@ -117,6 +143,7 @@ def _mkdir(path: Path) -> Path:
 def _cleanup(result: _Result | None) -> None:
     if result and result.workdir:
         shutil.rmtree(result.workdir, ignore_errors=True)
+        result.workdir = None
 
 
 def _audit_detail(channel, file_name, error=None, vp=None, package_sha256="", seq=None):
@@ -149,6 +176,8 @@ def _quarantine(channel: str, file_name: str, error: PackageRejected, copy: Path
                                    uuid=str(vp.uuid) if vp else "")
         else:
             Receipt.objects.filter(channel=channel, file_name=file_name, outcome="held").update(outcome="quarantined")
+        if vp is not None:  # a verified package that was then refused still counts as seen
+            ChannelState.objects.filter(channel=channel, highest_seen_seq__lt=vp.seq).update(highest_seen_seq=vp.seq)
         record("exchange.reject", detail=_audit_detail(channel, file_name, error, vp, package_sha256, claimed),
                actor_name="exchange")
     log.warning("exchange: quarantined %s (%s: %s)", file_name, error.code, error.message)
@@ -156,10 +185,15 @@ def _quarantine(channel: str, file_name: str, error: PackageRejected, copy: Path
 
 
 def _accept(channel: str, r: _Result, report: ImportReport) -> str:
-    """Record a verified package: held (to apply in order) or duplicate; replays are rejected."""
+    """Record a verified package: applied at once when it is the next in order, else held (to
+    apply in order) or a duplicate; replays are rejected.
+
+    Accepting and applying the next package is one transaction: the package row, its receipt,
+    every item, the high-water mark and the audit record commit together or not at all.
+    """
     vp, entry = r.vp, r.entry
     with transaction.atomic():
-        state = channel_state(channel, lock=True)
+        state = ChannelState.objects.select_for_update().get(channel=channel)  # made by import_channel
         now = timezone.now()
         state.highest_seen_seq = max(state.highest_seen_seq, vp.seq)
         state.last_received_at = now
@@ -179,12 +213,22 @@ def _accept(channel: str, r: _Result, report: ImportReport) -> str:
                 return "duplicate"
             code = "conflict" if existing and existing.state == InboxPackage.HELD else "replay"
             raise PackageRejected(code, f"sequence {vp.seq} is already taken by another package")
-        state.save()
-        InboxPackage.objects.create(
+        in_turn = vp.seq == state.last_applied_seq + 1
+        row = InboxPackage.objects.create(
             channel=channel, seq=vp.seq, uuid=vp.uuid, file_name=vp.file_name, manifest_sha256=vp.manifest_sha256,
-            package_sha256=r.package_sha256, signer=vp.signer, item_count=len(vp.items), created_at=vp.created)
+            package_sha256=r.package_sha256, signer=vp.signer, item_count=len(vp.items), created_at=vp.created,
+            state=InboxPackage.APPLIED if in_turn else InboxPackage.HELD, applied_at=now if in_turn else None)
         Receipt.objects.create(channel=channel, file_name=entry.name, size=entry.size, mtime_ns=entry.mtime_ns,
-                               package_sha256=r.package_sha256, outcome="held", seq=vp.seq, uuid=vp.uuid)
+                               package_sha256=r.package_sha256, outcome="applied" if in_turn else "held",
+                               seq=vp.seq, uuid=vp.uuid)
+        if in_turn:
+            _apply_in_transaction(channel, state, row, vp, r.bodies, now)
+        else:
+            state.save()
+    if in_turn:
+        report.applied.append((channel, vp.seq))
+        r.copy.unlink(missing_ok=True)
+        return "applied"
     kept = inbox_dir(channel) / vp.file_name
     r.copy.replace(kept)
     for item in vp.items:
@@ -195,9 +239,50 @@ def _accept(channel: str, r: _Result, report: ImportReport) -> str:
     return "held"
 
 
-def _apply(channel: str, row: InboxPackage, vp: VerifiedPackage) -> bool:
-    """Apply every item and advance the high-water mark: one transaction, all or nothing."""
+def _apply_items(channel: str, vp: VerifiedPackage, bodies: list[dict] | None) -> None:
+    """Run the handlers of every item in order; a run of items with a batch handler goes in one call."""
     trusted = channel != "to-intranet"  # submissions from the internet side stay untrusted
+    bodies = bodies if bodies is not None else _sanitized_bodies(vp)
+    contexts = []
+    for item, body in zip(vp.items, bodies, strict=True):
+        mt = registry.get(item.type, item.version)
+        if mt is None or mt.apply is None:
+            raise PackageRejected("unknown_type", f"no handler for {item.type} v{item.version} on this side")
+        contexts.append((mt, registry.ApplyContext(
+            channel=channel, package_uuid=vp.uuid, seq=vp.seq, signer=vp.signer, item_index=item.index,
+            is_last_item=item.index == len(vp.items) - 1, message_type=item.type, version=item.version,
+            classification=item.classification, ref=item.ref, body=body, attachments=item.attachments,
+            trusted=trusted)))
+    start = 0
+    while start < len(contexts):
+        mt = contexts[start][0]
+        many = getattr(mt.apply, "many", None)
+        end = start + 1
+        if many is not None:
+            while end < len(contexts) and contexts[end][0] is mt:
+                end += 1
+            many([ctx for _, ctx in contexts[start:end]])
+        else:
+            mt.apply(contexts[start][1])
+        start = end
+
+
+def _apply_in_transaction(channel: str, state: ChannelState, row: InboxPackage, vp: VerifiedPackage,
+                          bodies: list[dict] | None, now) -> None:
+    """Inside the caller's transaction, with ``state`` locked: chain check, items, high-water mark, audit."""
+    if vp.prev != (state.last_applied_manifest_sha256 or ZERO_HASH):
+        raise PackageRejected("chain", f"package {vp.seq} does not follow the package applied before it")
+    _apply_items(channel, vp, bodies)
+    state.last_applied_seq, state.last_applied_manifest_sha256 = vp.seq, vp.manifest_sha256
+    state.last_applied_at = now
+    state.save()
+    Quarantine.objects.filter(channel=channel, claimed_seq=vp.seq, resolved_at__isnull=True).update(resolved_at=now)
+    record("exchange.accept", row, detail={**_audit_detail(channel, row.file_name, None, vp, row.package_sha256),
+                                           "items": len(vp.items)}, actor_name="exchange")
+
+
+def _apply(channel: str, row: InboxPackage, vp: VerifiedPackage, bodies: list[dict] | None = None) -> bool:
+    """Apply a held package: every item and the high-water mark in one transaction, all or nothing."""
     with transaction.atomic():
         state = ChannelState.objects.select_for_update().get(channel=channel)
         if state.last_applied_seq + 1 != vp.seq:
@@ -205,27 +290,11 @@ def _apply(channel: str, row: InboxPackage, vp: VerifiedPackage) -> bool:
         row = InboxPackage.objects.select_for_update().get(pk=row.pk)
         if row.state != InboxPackage.HELD:
             return False
-        if vp.prev != (state.last_applied_manifest_sha256 or ZERO_HASH):
-            raise PackageRejected("chain", f"package {vp.seq} does not follow the package applied before it")
-        for item in vp.items:
-            mt = registry.get(item.type, item.version)
-            if mt is None or mt.apply is None:
-                raise PackageRejected("unknown_type", f"no handler for {item.type} v{item.version} on this side")
-            mt.apply(registry.ApplyContext(
-                channel=channel, package_uuid=vp.uuid, seq=vp.seq, signer=vp.signer, item_index=item.index,
-                is_last_item=item.index == len(vp.items) - 1, message_type=item.type, version=item.version,
-                classification=item.classification, ref=item.ref, body=registry.sanitized(mt, item.body),
-                attachments=item.attachments, trusted=trusted))
         now = timezone.now()
         row.state, row.applied_at = InboxPackage.APPLIED, now
         row.save(update_fields=["state", "applied_at"])
-        state.last_applied_seq, state.last_applied_manifest_sha256 = vp.seq, vp.manifest_sha256
-        state.last_applied_at = now
-        state.save(update_fields=["last_applied_seq", "last_applied_manifest_sha256", "last_applied_at"])
-        Quarantine.objects.filter(channel=channel, claimed_seq=vp.seq, resolved_at__isnull=True).update(resolved_at=now)
         Receipt.objects.filter(channel=channel, file_name=row.file_name, outcome="held").update(outcome="applied")
-        record("exchange.accept", row, detail={**_audit_detail(channel, row.file_name, None, vp, row.package_sha256),
-                                               "items": len(vp.items)}, actor_name="exchange")
+        _apply_in_transaction(channel, state, row, vp, bodies, now)
     return True
 
 
@@ -245,10 +314,11 @@ def apply_ready(channel: str, cache: dict[int, _Result], report: ImportReport) -
             return
         result = cache.pop(row.seq, None)
         vp = result.vp if result and result.vp and result.vp.manifest_sha256 == row.manifest_sha256 else None
+        bodies = result.bodies if vp is not None else None
         if vp is None:
             _cleanup(result)
             result = _Result(ferry.Entry(row.file_name, channel, row.seq, Path(), 0, 0, True))
-            result.workdir = Path(tempfile.mkdtemp(dir=_workroot()))
+            result.workdir = _new_workdir(channel)
             try:  # freshness was judged on arrival; the held copy must still be the verified one
                 vp = _verify(inbox_dir(channel) / row.file_name, channel, pinned(channel), row.file_name,
                              result.workdir, fresh=False)
@@ -259,7 +329,7 @@ def apply_ready(channel: str, cache: dict[int, _Result], report: ImportReport) -
                 _cleanup(result)
                 continue
         try:
-            if _apply(channel, row, vp):
+            if _apply(channel, row, vp, bodies):
                 report.applied.append((channel, vp.seq))
                 (inbox_dir(channel) / row.file_name).unlink(missing_ok=True)
         except PackageRejected as exc:
@@ -284,15 +354,22 @@ def _seen(channel: str, entries: list[ferry.Entry]) -> set[tuple[str, int, int]]
 
 
 def import_channel(channel: str, report: ImportReport, progress=None) -> None:
+    """Verify the new ferry files in worker threads (copy, gpg, hashes, content, schemas) while
+    this thread accepts and applies the verified ones strictly in order."""
     entries = ferry.scan(conf.ferry_dir(channel))
     seen = _seen(channel, entries)
     new = [e for e in entries if (e.name, e.size, e.mtime_ns) not in seen]
     keyring()
+    channel_state(channel)
     keys = pinned(channel)
     cache: dict[int, _Result] = {}
     done = 0
+    held = InboxPackage.objects.filter(channel=channel, state=InboxPackage.HELD).exists()
     try:
-        with ThreadPoolExecutor(max_workers=conf.verify_workers()) as pool:
+        with runs.short_gil_switch(), ThreadPoolExecutor(max_workers=conf.verify_workers(),
+                                                         thread_name_prefix="exchange-verify") as pool:
+            if held:
+                apply_ready(channel, cache, report)
             for start in range(0, len(new), 32):
                 batch = new[start:start + 32]
                 for result in pool.map(lambda e, k=keys: _verify_entry(e, channel, k), batch):
@@ -300,12 +377,15 @@ def import_channel(channel: str, report: ImportReport, progress=None) -> None:
                         keys = pinned(channel)  # a key rotation was applied meanwhile: check again
                         _cleanup(result)
                         result = _verify_entry(result.entry, channel, keys)
-                    _process(channel, result, cache, report)
+                    outcome = _process(channel, result, cache, report)
+                    held = held or outcome == "held"
                     done += 1
                     if progress:
                         progress(done, len(new))
-                    apply_ready(channel, cache, report)
-        apply_ready(channel, cache, report)
+                    if held and outcome in ("applied", "held"):
+                        apply_ready(channel, cache, report)
+        if held:
+            apply_ready(channel, cache, report)
     finally:
         for result in cache.values():
             _cleanup(result)
@@ -313,23 +393,31 @@ def import_channel(channel: str, report: ImportReport, progress=None) -> None:
                                                                                  state=InboxPackage.HELD))
 
 
-def _process(channel: str, result: _Result, cache: dict, report: ImportReport) -> None:
+def _process(channel: str, result: _Result, cache: dict, report: ImportReport) -> str:
     if result.error is not None:
         _quarantine(channel, result.entry.name, result.error, result.copy, package_sha256=result.package_sha256,
                     entry=result.entry, vp=result.vp, report=report)
         _cleanup(result)
-        return
+        return "rejected"
     try:
         outcome = _accept(channel, result, report)
     except PackageRejected as exc:
-        _quarantine(channel, result.entry.name, exc, result.copy, vp=result.vp,
+        outcome, error = "rejected", exc
+    except DatabaseError:
+        _cleanup(result)
+        raise  # not the package's fault: it stays unread in the ferry and is tried again
+    except Exception as exc:  # a handler failed: nothing of the package was applied
+        log.exception("applying %s failed", result.entry.name)
+        outcome, error = "rejected", PackageRejected("apply_failed", f"{type(exc).__name__}: {exc}"[:500])
+    if outcome == "rejected":
+        _quarantine(channel, result.entry.name, error, result.copy, vp=result.vp,
                     package_sha256=result.package_sha256, entry=result.entry, report=report)
         _cleanup(result)
-        return
-    if outcome == "held":
+    elif outcome == "held":
         cache[result.vp.seq] = result
     else:
         _cleanup(result)
+    return outcome
 
 
 def import_all(progress=None) -> ImportReport:

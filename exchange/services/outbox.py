@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
+import shutil
 import tempfile
 import uuid as uuid_lib
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from pathlib import Path
 
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from common.audit.services import record
@@ -18,7 +22,8 @@ from exchange import canonical, conf, ferry, mediatypes, registry
 from exchange.channels import get as get_channel
 from exchange.errors import ExchangeError, MessageRefused, PackageRejected
 from exchange.models import OutboundItem, OutboundPackage
-from exchange.package import OutFile, OutItem, build_package
+from exchange.package import OutFile, OutItem, PreparedPackage, prepare_package, write_package
+from exchange.services import runs
 from exchange.services.keys import channel_state, keyring, recipients, signing_fingerprint
 
 log = logging.getLogger(__name__)
@@ -33,6 +38,9 @@ class Attachment:
     data: bytes | None = None
     path: str | Path | None = None
     media_type: str | None = None
+    # The sender keeps ``path`` unchanged for good (e.g. sealed bid parts): the spool takes a hard
+    # link to it instead of a copy, and the file is read once, in chunks, for its digest.
+    link: bool = False
 
 
 def outbox_dir(channel: str) -> Path:
@@ -62,16 +70,43 @@ def enqueue(channel: str, message_type: str, version: int, body: dict, *, classi
         raise _refuse(exc) from None
     stored = []
     for a in attachments:
+        if a.link and a.data is None:
+            stored.append(_spool_link(a))
+            continue
         data = a.data if a.data is not None else Path(a.path).read_bytes()
-        declared = a.media_type or mediatypes.detect(data[:8192])
-        problem = mediatypes.check(declared, data[:8192]) if declared else f"the content of {a.name!r} is not allowed"
-        if problem:
-            raise MessageRefused("media_type", problem)
+        declared = _checked_type(a, data[:8192])
         spool = spool_dir() / uuid_lib.uuid4().hex
         spool.write_bytes(data)
-        stored.append({"name": a.name[:255], "media_type": declared, "spool": spool.name, "size": len(data)})
+        stored.append({"name": a.name[:255], "media_type": declared, "spool": spool.name, "size": len(data),
+                       "sha256": hashlib.sha256(data).hexdigest()})
     return OutboundItem.objects.create(channel=channel, message_type=message_type, version=version,
                                        classification=classification, body=body, attachments=stored, ref=ref[:200])
+
+
+def _checked_type(a: Attachment, head: bytes) -> str:
+    declared = a.media_type or mediatypes.detect(head)
+    problem = mediatypes.check(declared, head) if declared else f"the content of {a.name!r} is not allowed"
+    if problem:
+        raise MessageRefused("media_type", problem)
+    return declared
+
+
+def _spool_link(a: Attachment) -> dict:
+    src = Path(a.path)
+    with src.open("rb") as fh:
+        head = fh.read(8192)
+        declared = _checked_type(a, head)
+        digest = hashlib.sha256(head)
+        while chunk := fh.read(1 << 20):
+            digest.update(chunk)
+        size = fh.tell()
+    spool = spool_dir() / uuid_lib.uuid4().hex
+    try:
+        os.link(src, spool)
+    except OSError:  # another file system: a copy it is (export checks the bytes against the digest)
+        shutil.copyfile(src, spool)
+    return {"name": a.name[:255], "media_type": declared, "spool": spool.name, "size": size,
+            "sha256": digest.hexdigest()}
 
 
 def _recheck(item: OutboundItem) -> str | None:
@@ -83,18 +118,23 @@ def _recheck(item: OutboundItem) -> str | None:
     return None
 
 
-def _out_item(position: int, item: OutboundItem) -> OutItem:
+def _out_item(position: int, item: OutboundItem, spool: Path) -> OutItem:
     base = f"items/{position:06d}"
     files = [OutFile(f"{base}/message.json", "message", mediatypes.JSON,
                      data=canonical.dumps(item.body))]
     for n, a in enumerate(item.attachments, start=1):
-        files.append(OutFile(f"{base}/file-{n:02d}", "attachment", a["media_type"], src=spool_dir() / a["spool"],
-                             name=a["name"]))
+        # The digest taken when the file was spooled; write_package checks the bytes against it.
+        files.append(OutFile(f"{base}/file-{n:02d}", "attachment", a["media_type"], src=spool / a["spool"],
+                             name=a["name"], size=a.get("size") if "sha256" in a else None, sha256=a.get("sha256")))
     return OutItem(item.message_type, item.version, item.classification, files, item.ref)
 
 
 def _take_items(channel: str) -> list[OutboundItem]:
-    """The next items for one package; refuse (and audit) any that no longer pass the checks."""
+    """The next items for one package; refuse (and audit) any that no longer pass the checks.
+
+    The items chosen are marked packed at once, so that the next package of the same export
+    batch takes the ones after them.
+    """
     budget, chosen = conf.max_payload_per_package(), []
     for item in OutboundItem.objects.select_for_update().filter(channel=channel, status=OutboundItem.PENDING)[
         : conf.max_items_per_package()
@@ -113,46 +153,80 @@ def _take_items(channel: str) -> list[OutboundItem]:
         chosen.append(item)
         if item.message_type == "exchange.key_rotation":
             break  # the next package is signed with the new key
+    if chosen:
+        OutboundItem.objects.filter(pk__in=[i.pk for i in chosen]).update(status=OutboundItem.PACKED)
     return chosen
 
 
-def _pack_one(channel: str) -> OutboundPackage | None:
+def _sign_and_write(gpg, prepared: PreparedPackage, dest: Path):
+    """Worker-thread half of packing: one gpg signature, then the file (flushed to disk)."""
+    return write_package(prepared, gpg.sign_detached(prepared.manifest_bytes, prepared.sender_fpr), dest)
+
+
+def _pack_batch(channel: str, pool: ThreadPoolExecutor) -> list[OutboundPackage]:
+    """Pack, sign and write up to ``conf.export_batch()`` packages in one database transaction.
+
+    Manifests are built here in order (each names the hash of the one before); the signatures
+    and files are made in parallel by ``pool``. The packages, the items and the channel's
+    last sent number commit together or not at all; nothing reaches the ferry before that.
+    """
     ch = get_channel(channel)
-    with transaction.atomic():
-        state = channel_state(channel, lock=True)
-        items = _take_items(channel)
-        if not items:
-            return None
-        rcpts = recipients(channel) if ch.encrypted else None
-        if ch.encrypted and not rcpts:
-            raise ExchangeError(f"no recipient key for {channel}: trust the other party's key first")
-        signer = signing_fingerprint(state)
-        now = timezone.now().replace(microsecond=0)
-        seq, pkg_uuid = state.last_sent_seq + 1, str(uuid_lib.uuid4())
-        with tempfile.TemporaryDirectory(dir=conf.state_dir()) as work:
-            built = build_package(outbox_dir(channel), channel=channel, sender_fpr=signer,
-                                  sender_name=conf.side_name(), seq=seq, uuid=pkg_uuid,
-                                  prev=state.last_sent_manifest_sha256, created=now,
-                                  expires=now + conf.package_lifetime(),
-                                  items=[_out_item(i, item) for i, item in enumerate(items)], gpg=keyring(),
-                                  recipients=rcpts, workdir=Path(work))
-        package = OutboundPackage.objects.create(
-            channel=channel, seq=seq, uuid=pkg_uuid, file_name=built.file_name,
-            manifest_sha256=built.manifest_sha256, package_sha256=built.package_sha256, size=built.size,
-            item_count=len(items), signer=signer, created_at=now, expires_at=now + conf.package_lifetime())
-        OutboundItem.objects.filter(pk__in=[i.pk for i in items]).update(status=OutboundItem.PACKED, package=package)
-        state.last_sent_seq, state.last_sent_manifest_sha256 = seq, built.manifest_sha256
-        state.last_export_at = now
-        last = items[-1]
-        if last.message_type == "exchange.key_rotation":
-            state.signing_fingerprint = last.body["new_fingerprint"]
-        state.save()
-        record("exchange.export", package, detail={
-            "channel": channel, "seq": seq, "uuid": pkg_uuid, "manifest_sha256": built.manifest_sha256,
-            "package_sha256": built.package_sha256, "signer": signer, "items": len(items)}, actor_name="exchange")
-        spools = [a["spool"] for i in items for a in i.attachments]
-        transaction.on_commit(lambda: _drop_spools(spools))
-    return package
+    gpg, spool, dest = keyring(), spool_dir(), outbox_dir(channel)
+    jobs: list[tuple] = []
+    work = Path(tempfile.mkdtemp(dir=conf.state_dir())) if ch.encrypted else None
+    try:
+        with transaction.atomic():
+            state = channel_state(channel, lock=True)
+            budget = conf.max_payload_per_package()
+            while len(jobs) < conf.export_batch() and budget > 0:
+                items = _take_items(channel)
+                if not items:
+                    break
+                rcpts = recipients(channel) if ch.encrypted else None
+                if ch.encrypted and not rcpts:
+                    raise ExchangeError(f"no recipient key for {channel}: trust the other party's key first")
+                signer = signing_fingerprint(state)
+                now = timezone.now().replace(microsecond=0)
+                seq, pkg_uuid = state.last_sent_seq + 1, str(uuid_lib.uuid4())
+                prepared = prepare_package(
+                    channel=channel, sender_fpr=signer, sender_name=conf.side_name(), seq=seq, uuid=pkg_uuid,
+                    prev=state.last_sent_manifest_sha256, created=now, expires=now + conf.package_lifetime(),
+                    items=[_out_item(i, item, spool) for i, item in enumerate(items)], gpg=gpg, recipients=rcpts,
+                    workdir=Path(tempfile.mkdtemp(dir=work)) if work else None)  # one per package: files differ
+                jobs.append((items, prepared, now, signer, pool.submit(_sign_and_write, gpg, prepared, dest)))
+                budget -= sum(a.get("size", 0) for item in items for a in item.attachments)
+                state.last_sent_seq, state.last_sent_manifest_sha256 = seq, prepared.manifest_sha256
+                state.last_export_at = now
+                if items[-1].message_type == "exchange.key_rotation":
+                    state.signing_fingerprint = items[-1].body["new_fingerprint"]
+            packages = []
+            for items, prepared, now, signer, future in jobs:
+                built = future.result()
+                manifest = prepared.manifest
+                package = OutboundPackage.objects.create(
+                    channel=channel, seq=manifest["seq"], uuid=manifest["uuid"], file_name=built.file_name,
+                    manifest_sha256=built.manifest_sha256, package_sha256=built.package_sha256, size=built.size,
+                    item_count=len(items), signer=signer, created_at=now, expires_at=now + conf.package_lifetime())
+                OutboundItem.objects.filter(pk__in=[i.pk for i in items]).update(package=package)
+                record("exchange.export", package, detail={
+                    "channel": channel, "seq": package.seq, "uuid": manifest["uuid"],
+                    "manifest_sha256": built.manifest_sha256, "package_sha256": built.package_sha256,
+                    "signer": signer, "items": len(items)}, actor_name="exchange")
+                packages.append(package)
+            if packages:
+                state.save()
+                spools = [a["spool"] for items, *_ in jobs for i in items for a in i.attachments]
+                transaction.on_commit(lambda: _drop_spools(spools))
+    except BaseException:
+        wait([job[-1] for job in jobs])
+        for _, prepared, *_ in jobs:  # written but never committed: nobody may send them
+            (dest / prepared.file_name).unlink(missing_ok=True)
+        raise
+    finally:
+        if work is not None:
+            wait([job[-1] for job in jobs])
+            shutil.rmtree(work, ignore_errors=True)
+    return packages
 
 
 def _drop_spools(names: list[str]) -> None:
@@ -167,22 +241,55 @@ def write_to_ferry(package: OutboundPackage) -> None:
                                                          write_count=package.write_count + 1)
 
 
+def _stage_all(packages: list[OutboundPackage], pool: ThreadPoolExecutor) -> list[tuple]:
+    """Start copying committed packages into their ferry (hidden names, flushed) in parallel."""
+    return [(p, pool.submit(ferry.stage, conf.ferry_dir(p.channel), p.file_name, outbox_dir(p.channel) / p.file_name))
+            for p in packages]
+
+
+def _publish_all(staged: list[tuple]) -> None:
+    """Give the staged copies their final names in sequence order, then record them as written."""
+    done = []
+    try:
+        for package, future in staged:
+            ferry.publish(future.result(), conf.ferry_dir(package.channel), package.file_name)
+            done.append(package.pk)
+    finally:
+        wait([future for _, future in staged])
+        for _, future in staged:
+            if future.exception() is None:
+                future.result().unlink(missing_ok=True)  # left over only when an earlier one failed
+        if done:
+            OutboundPackage.objects.filter(pk__in=done).update(written_at=timezone.now(),
+                                                               write_count=F("write_count") + 1)
+
+
 def export_channel(channel: str, progress: Progress = None) -> list[OutboundPackage]:
-    """Pack every pending message of ``channel`` and write every unwritten package into its ferry."""
+    """Pack every pending message of ``channel`` and write every unwritten package into its ferry.
+
+    While one batch of packages is being copied into the ferry, the next is signed and written.
+    """
     total = OutboundItem.objects.filter(channel=channel, status=OutboundItem.PENDING).count()
     done, packages = 0, []
-    for package in OutboundPackage.objects.filter(channel=channel, written_at__isnull=True).order_by("seq"):
-        write_to_ferry(package)
-        packages.append(package)
-    while True:
-        package = _pack_one(channel)
-        if package is None:
-            break
-        write_to_ferry(package)
-        packages.append(package)
-        done += package.item_count
-        if progress:
-            progress(min(done, total), total)
+    with runs.short_gil_switch(), ThreadPoolExecutor(max_workers=conf.export_workers(),
+                                                     thread_name_prefix="exchange-export") as pool:
+        unwritten = list(OutboundPackage.objects.filter(channel=channel, written_at__isnull=True).order_by("seq"))
+        staged = _stage_all(unwritten, pool)
+        packages.extend(unwritten)
+        try:
+            while True:
+                batch = _pack_batch(channel, pool)
+                previous, staged = staged, []
+                _publish_all(previous)
+                if not batch:
+                    break
+                staged = _stage_all(batch, pool)
+                packages.extend(batch)
+                done += sum(p.item_count for p in batch)
+                if progress:
+                    progress(min(done, total), total)
+        finally:
+            _publish_all(staged)
     return packages
 
 

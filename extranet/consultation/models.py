@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models import Avg, Count, F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from wagtail.admin.panels import FieldPanel
 from wagtail.models import Page
 from wagtail.search import index
@@ -38,7 +39,7 @@ class Submission(models.Model):
     topic = models.CharField(_("topic"), max_length=20, choices=TOPICS, blank=True)
     subject = models.CharField(_("subject"), max_length=200)
     text = models.TextField(_("text"))
-    name = models.CharField(_("name"), max_length=100, blank=True)
+    name = models.CharField(pgettext_lazy("person", "name"), max_length=100, blank=True)
     contact = models.CharField(_("contact"), max_length=254, blank=True)
     wants_public = models.BooleanField(_("may be published"), default=False)
     draft = models.ForeignKey("public_consultation.DraftPage", null=True, blank=True, on_delete=models.SET_NULL,

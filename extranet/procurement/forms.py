@@ -80,6 +80,61 @@ class RegistrationForm(forms.Form):
         return data
 
 
+class ResubmissionForm(forms.Form):
+    """A rejected registration, corrected. Uploaded files replace all files sent before."""
+
+    company_name = RegistrationForm.base_fields["company_name"]
+    uscc = RegistrationForm.base_fields["uscc"]
+    legal_representative = RegistrationForm.base_fields["legal_representative"]
+    address = RegistrationForm.base_fields["address"]
+    business_scope = RegistrationForm.base_fields["business_scope"]
+    contact_name = RegistrationForm.base_fields["contact_name"]
+    contact_phone = RegistrationForm.base_fields["contact_phone"]
+    email = RegistrationForm.base_fields["email"]
+    licence = forms.FileField(label=_("Corrected business licence (PDF, JPEG or PNG)"), required=False,
+                              help_text=_("Leave empty to send the files sent before again."))
+    qualifications = forms.FileField(label=_("Other qualification files (optional)"), required=False,
+                                     widget=MultipleFileInput(attrs={"multiple": True}))
+
+    def __init__(self, *args, supplier: Supplier, **kwargs):
+        self.supplier = supplier
+        contact = (supplier.contacts or [{}])[0]
+        kwargs.setdefault("initial", {
+            "company_name": supplier.company_name, "uscc": supplier.uscc,
+            "legal_representative": supplier.legal_representative, "address": supplier.address,
+            "business_scope": supplier.business_scope, "contact_name": contact.get("name", ""),
+            "contact_phone": contact.get("phone", ""), "email": contact.get("email", supplier.user.email)})
+        super().__init__(*args, **kwargs)
+
+    def clean_uscc(self):
+        code = uscc.normalize(self.cleaned_data["uscc"])
+        if not uscc.is_valid(code):
+            raise ValidationError(_("This is not a valid unified social credit code (check the 18 characters)."))
+        if Supplier.objects.filter(uscc=code).exclude(pk=self.supplier.pk).exists():
+            raise ValidationError(_("A supplier with this unified social credit code is already registered."))
+        return code
+
+    def clean(self):
+        data = super().clean()
+        files = []
+        if data.get("licence"):
+            try:
+                files.append((str(_("Business licence")), data["licence"], RegistrationForm._file(self,
+                                                                                                 data["licence"])))
+            except ValidationError as exc:
+                self.add_error("licence", exc)
+        others = self.files.getlist("qualifications")[:9]
+        if others and not data.get("licence"):
+            self.add_error("licence", _("Uploaded files replace those sent before: include the business licence."))
+        for uploaded in others:
+            try:
+                files.append((uploaded.name, uploaded, RegistrationForm._file(self, uploaded)))
+            except ValidationError as exc:
+                self.add_error("qualifications", exc)
+        data["files"] = files
+        return data
+
+
 class QuestionForm(forms.Form):
     text = forms.CharField(label=_("Your question"), max_length=4000, widget=forms.Textarea(attrs={"rows": 4}),
                            help_text=_("Questions and answers are published without the name of who asked."))

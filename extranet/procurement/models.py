@@ -109,6 +109,7 @@ class Tender(models.Model):
     opening_record = models.JSONField(null=True, blank=True)
     award_notice = models.JSONField(null=True, blank=True)
     ocds_record = models.JSONField(null=True, blank=True)
+    cancellation = models.JSONField(null=True, blank=True)  # the termination notice (终止公告), if any
 
     class Meta:
         ordering = ["-published_at"]
@@ -119,12 +120,14 @@ class Tender(models.Model):
         return f"{self.reference} {self.title}"
 
     def accepting_bids(self, at=None) -> bool:
-        return (at or clock.now()) < self.bid_deadline
+        return not self.cancellation and (at or clock.now()) < self.bid_deadline
 
     def lot_numbers(self) -> list[int]:
         return [lot["number"] for lot in self.lots]
 
     def status_label(self) -> str:
+        if self.cancellation:
+            return _("Cancelled (failed tender)") if self.cancellation.get("kind") == "failed" else _("Terminated")
         if self.award_notice:
             return _("Awarded")
         if self.opening_record:
@@ -272,7 +275,8 @@ class BidVersion(models.Model):
     receipt_signature = models.TextField()  # base64 of the binary OpenPGP detached signature
     store = models.CharField(max_length=300)  # directory of the ciphertext, relative to the bid store
     manifest = models.JSONField(default=dict)  # the sealed-bid message body, kept until it is queued
-    forwarded_at = models.DateTimeField(null=True, blank=True)  # queued for the intranet
+    forwarded_at = models.DateTimeField(null=True, blank=True)  # ciphertext parts queued for the intranet
+    sealed_queued = models.BooleanField(default=False)  # the sealed-bid message queued (with the version)
 
     class Meta:
         ordering = ["-version"]

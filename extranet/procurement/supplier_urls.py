@@ -11,6 +11,7 @@ app_name = "supplier_portal"
 BID_UPLOAD_PREFIX = "/supplier/bid-upload/"  # exempt from the global request-size cap (settings)
 urlpatterns = [
     path("", supplier.dashboard, name="dashboard"),
+    path("registration/resubmit/", supplier.resubmit, name="resubmit"),
     path("bid-upload/<str:tender_id>/", supplier.bid, name="bid"),
     path("tenders/<str:tender_id>/ask/", supplier.ask, name="ask"),
     path("tenders/<str:tender_id>/documents/<int:pk>/", supplier.document, name="document"),

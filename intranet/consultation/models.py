@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 KINDS = [("question", _("Question")), ("comment", _("Comment on a draft")), ("error_report", _("Error report")),
          ("feedback", _("Page feedback"))]
@@ -38,7 +39,7 @@ class Case(models.Model):
     topic = models.CharField(_("topic"), max_length=50, blank=True)
     subject = models.CharField(_("subject"), max_length=200)
     text = models.TextField(_("text"))
-    contact_name = models.CharField(_("name"), max_length=100, blank=True)
+    contact_name = models.CharField(pgettext_lazy("person", "name"), max_length=100, blank=True)
     contact_email = models.CharField(_("e-mail"), max_length=254, blank=True)
     contact_phone = models.CharField(_("telephone"), max_length=30, blank=True)
     wants_public = models.BooleanField(_("asker agrees to publication"), default=False)

@@ -9,7 +9,7 @@ from django.http import HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from common.accounts.models import Department
 from intranet.consultation import services
@@ -21,7 +21,7 @@ class AssignForm(forms.Form):
 
 
 class ReplyForm(forms.Form):
-    reply = forms.CharField(label=gettext_lazy("Reply"), widget=forms.Textarea(attrs={"rows": 8}), max_length=20000)
+    reply = forms.CharField(label=pgettext_lazy("consultation", "Reply"), widget=forms.Textarea(attrs={"rows": 8}), max_length=20000)
 
 
 class NoteForm(forms.Form):

@@ -15,3 +15,11 @@ class OaConfig(AppConfig):
 
         # Documents from the provincial bureau land in the incoming register (收文).
         registry.register("oa.official_document", 1, apply=apply_incoming)
+
+        # Documents in the intranet search, found only by those who may open them.
+        from intranet.oa import signals
+        from intranet.oa.services import indexing
+        from search import sources
+
+        sources.register(indexing.SOURCE, sync_all=indexing.sync_all)
+        signals.connect()

@@ -13,6 +13,7 @@ from common.accounts.models import Department
 from intranet.oa import numbering
 from intranet.oa.elements import ArchiveCategory, Retention, element_problems
 from intranet.oa.models import Circulation, Countersign, Distribution, Document, Task
+from intranet.oa.services import reading
 from intranet.oa.workflow import MACHINES, Machine, Transition
 
 OUT, IN = Document.OUTGOING, Document.INCOMING
@@ -152,9 +153,10 @@ def issue(doc, actor, person, data):
 
 
 def distribute(doc, actor, person, data):
-    targets = []
-    for dept in Department.objects.filter(pk__in=data.get("departments") or []):
-        Distribution.objects.create(document=doc, target=dept.name, channel="internal")
+    targets, readers = [], 0
+    for dept in Department.objects.filter(pk__in=data.get("departments") or []).order_by("code"):
+        dist = Distribution.objects.create(document=doc, target=dept.name, channel="internal", department=dept)
+        readers += reading.ask_to_read(doc, dist, exclude=actor)
         targets.append(dept.name)
     for line in (data.get("paper") or "").splitlines():
         if line.strip():
@@ -167,7 +169,7 @@ def distribute(doc, actor, person, data):
         Distribution.objects.create(document=doc, target=_("Provincial finance department"), channel="province",
                                     exchange_ref=str(item.pk))
         targets.append("province")
-    return {"targets": targets[:50]}
+    return {"targets": targets[:50], "readers": readers}
 
 
 CATEGORY_CODES = {"general": "ZH", "budget": "YS", "treasury": "GK", "procurement": "CG", "information": "XX"}

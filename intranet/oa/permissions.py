@@ -1,7 +1,8 @@
 """Who may see a document and on whose behalf someone acts.
 
 One rule for every screen and for search: a user sees the documents of their department, those
-routed to them (a task, a countersign, a circulation, something they acted on), and everything
+routed to them (a task, a countersign, a circulation, a distribution to their department or to
+them for reading, something they acted on), and everything
 when their role allows it (``oa.view_all_documents``). A deputy sees what the absent colleague
 they stand in for would see.
 """
@@ -57,10 +58,12 @@ def visible_documents(user) -> QuerySet[Document]:
         return Document.objects.all()
     q = Q(pk__in=[])
     for person in people:
-        q |= Q(created_by=person) | Q(events__actor=person) | Q(circulation__reader=person)
+        q |= (Q(created_by=person) | Q(events__actor=person) | Q(circulation__reader=person)
+              | Q(reading__reader=person))
         if person.department_id:
             dept = person.department_id
-            q |= Q(department_id=dept) | Q(lead_department_id=dept) | Q(countersigns__department_id=dept)
+            q |= (Q(department_id=dept) | Q(lead_department_id=dept) | Q(countersigns__department_id=dept)
+                  | Q(distributions__department_id=dept))
     task_docs = Task.objects.filter(done_at__isnull=True).filter(task_filter(people)).values("document_id")
     q |= Q(pk__in=task_docs)
     return Document.objects.filter(pk__in=Document.objects.filter(q).values("pk"))

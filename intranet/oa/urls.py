@@ -16,6 +16,7 @@ urlpatterns = [
     path("d/<int:pk>/pdf/", views.pdf, name="pdf"),
     path("d/<int:pk>/files/<int:att>/", views.attachment, name="attachment"),
     path("d/<int:pk>/release/", views.release_view, name="release"),
+    path("d/<int:pk>/read/", views.read, name="read"),
     path("archive/", views.archive_view, name="archive"),
     path("archive/<int:year>/export/", views.archive_export, name="archive_export"),
     path("delegations/", views.delegations, name="delegations"),

@@ -17,7 +17,7 @@ from intranet.oa import forms, workflow
 from intranet.oa.elements import ArchiveCategory, element_problems
 from intranet.oa.models import Delegation, Document
 from intranet.oa.permissions import can_view, open_tasks, visible_documents
-from intranet.oa.services import archive, documents, inbox, release
+from intranet.oa.services import archive, documents, finding, inbox, reading, release
 from intranet.oa.services.render import verify_pdf
 
 TABS = ("todo", "done", "started")
@@ -49,15 +49,26 @@ def inbox_view(request):
 
 
 def document_list(request):
-    docs = visible_documents(request.user).select_related("department")
-    q = request.GET.get("q", "").strip()[:100]
+    q = request.GET.get("q", "").strip()
     kind = request.GET.get("kind", "")
+    kind = kind if kind in (Document.OUTGOING, Document.INCOMING) else ""
+    context = {"q": q[:finding.MAX_QUERY_CHARS], "kind": kind}
     if q:
-        docs = docs.filter(Q(title__icontains=q) | Q(body__icontains=q) | Q(source_number__icontains=q)
-                           | Q(source_agency__icontains=q))
-    if kind in (Document.OUTGOING, Document.INCOMING):
-        docs = docs.filter(kind=kind)
-    return render(request, "oa/list.html", {"documents": docs[:200], "q": q, "kind": kind})
+        try:
+            context["found"] = finding.search(request.user, q, kind=kind)
+        except finding.QueryError as exc:
+            context["error"] = exc.message
+            return render(request, "oa/list.html", context, status=400)
+        except finding.Unavailable:
+            context["error"] = _("Search is temporarily unavailable. Please try again in a few minutes.")
+            return render(request, "oa/list.html", context, status=503)
+        context["documents"] = [row.document for row in context["found"].rows]
+    else:
+        docs = visible_documents(request.user).select_related("department")
+        if kind:
+            docs = docs.filter(kind=kind)
+        context["documents"] = docs[:200]
+    return render(request, "oa/list.html", context)
 
 
 def new_document(request):
@@ -99,6 +110,8 @@ def detail(request, pk):
         "countersigns": doc.countersigns.select_related("department", "user"),
         "circulation": doc.circulation.select_related("reader"),
         "distributions": doc.distributions.all(),
+        "to_read": reading.pending_receipt(doc, request.user),
+        "receipts": reading.receipts(doc) if reading.may_see_receipts(doc, request.user) else None,
         "attachment_form": forms.AttachmentForm(),
         "may_release": request.user.has_perm("oa.release_document") and not release.release_problems(doc),
     })
@@ -186,6 +199,18 @@ def attachment(request, pk, att):
     doc = _document(request, pk)
     a = get_object_or_404(doc.files, pk=att)
     return _file_response(a.file.open("rb"), a.name, a.media_type, a.sha256)
+
+
+@require_POST
+def read(request, pk):
+    doc = _document(request, pk)
+    try:
+        reading.mark_read(doc, request.user)
+    except reading.NothingToRead as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("Marked as read."))
+    return redirect("oa:detail", pk=doc.pk)
 
 
 @require_POST

@@ -3,6 +3,7 @@
 
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.ui.tables import Column, DateColumn, TitleColumn
@@ -20,9 +21,9 @@ class DocumentRegisterView(ReportView):
     index_results_url_name = "oa_register_results"
     list_export = ["doc_number", "title", "kind", "doc_type", "state", "department", "source_agency",
                    "source_number", "written_date", "archive_code"]
-    export_headings = {"doc_number": _("Number"), "title": _("Title"), "kind": _("Kind"), "doc_type": _("Type"),
+    export_headings = {"doc_number": _("Number"), "title": _("Title"), "kind": _("Kind"), "doc_type": pgettext_lazy("oa", "Type"),
                        "state": _("State"), "department": _("Department"), "source_agency": _("Sending agency"),
-                       "source_number": _("Their number"), "written_date": _("Date"),
+                       "source_number": _("Their number"), "written_date": pgettext_lazy("oa", "Date"),
                        "archive_code": _("Archive reference")}
     columns = [
         TitleColumn("title", label=_("Title"), url_name="oa:detail"),

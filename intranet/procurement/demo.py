@@ -12,7 +12,7 @@ from django.db import transaction
 from common import demo
 from intranet.procurement import clock
 from intranet.procurement.models import Criterion, Lot, ProcurementPlan, Tender
-from intranet.procurement.services import publishing
+from intranet.procurement.services import plans, publishing
 
 ROLES = {
     "采购经办": [demo.ADMIN_ACCESS, "procurement.manage_tenders", "procurement.review_suppliers"],
@@ -26,12 +26,33 @@ USERS = [
     demo.DemoUser("pingshen2", "郑浩", None, ["评审专家"]),
 ]
 REFERENCE = "BJCZ-CG-2026-001"
+PLAN_TITLE = "全市财政一体化系统运维服务"
 
 
 def _pdf(title: str) -> bytes:
     text = title.encode("ascii", "replace")
     return (b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Count 0/Kids[]>>endobj\n"
             b"% " + text + b"\ntrailer<</Root 1 0 R>>\n%%EOF\n")
+
+
+def _plan(manager) -> ProcurementPlan:
+    """The demo plan draws on an issued indicator of the bureau when core finance's demo has one;
+    otherwise it is recorded the way plans were before indicators were linked."""
+    from core_finance.models import Indicator
+
+    budget = Decimal("1200000.00")
+    indicator = Indicator.objects.filter(year=2026, balance__gte=budget).order_by("agency__code", "number").first()
+    if indicator is None:
+        plan, _ = ProcurementPlan.objects.get_or_create(year=2026, title=PLAN_TITLE, defaults={
+            "department": "市财政局信息中心", "budget_amount": budget, "method": "open",
+            "status": ProcurementPlan.LEGACY, "created_by": manager})
+        return plan
+    plan, _ = ProcurementPlan.objects.get_or_create(year=2026, title=PLAN_TITLE, defaults={
+        "agency": indicator.agency, "indicator": indicator, "budget_amount": budget, "method": "open",
+        "created_by": get_user_model().objects.get(username="kaibiao")})
+    if plan.status == ProcurementPlan.DRAFT:
+        plans.approve(plan, manager)
+    return ProcurementPlan.objects.get(pk=plan.pk)
 
 
 @transaction.atomic
@@ -41,10 +62,7 @@ def load_demo() -> list[dict]:
     if Tender.objects.filter(reference=REFERENCE).exists():
         return accounts
     manager = get_user_model().objects.get(username="caigou")
-    plan, _ = ProcurementPlan.objects.get_or_create(
-        year=2026, title="全市财政一体化系统运维服务", defaults={
-            "department": "市财政局信息中心", "budget_amount": Decimal("1200000.00"), "indicator_code": "",
-            "method": "open"})
+    plan = _plan(manager)
     now = clock.now().replace(microsecond=0)
     tender = Tender.objects.create(
         plan=plan, reference=REFERENCE, title="财政一体化系统运维服务采购项目", method="open",

@@ -4,7 +4,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
-from intranet.procurement.models import Criterion, Lot
+from intranet.procurement.models import Cancellation, Criterion, Lot
 
 DT = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M:%S")
 
@@ -80,3 +80,16 @@ class ContractForm(forms.Form):
     signed_on = forms.DateField(label=_("Signed on"), widget=forms.DateInput(attrs={"type": "date"}))
     amount = forms.DecimalField(label=_("Amount (yuan)"), max_digits=17, decimal_places=2, min_value=0)
     period_end = forms.DateField(label=_("Ends on"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class CancellationForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Cancellation type"), choices=Cancellation.KINDS)
+    reason = forms.CharField(label=_("Reason (published in the termination notice)"), max_length=4000,
+                             widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class CancellationDecisionForm(forms.Form):
+    decision = forms.ChoiceField(label=_("Decision"), choices=[("approve", _("Approve the cancellation")),
+                                                               ("reject", _("Reject the cancellation"))])
+    comment = forms.CharField(label=_("Comment on the decision"), required=False, max_length=2000,
+                              widget=forms.Textarea(attrs={"rows": 2}))

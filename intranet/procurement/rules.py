@@ -7,8 +7,8 @@
 - 单一来源: the notice is public for at least 5 working days.
 - Bid security: at most 2% of the budget.
 
-Working days are Monday to Friday; public holidays and their make-up days are not modelled, so
-the check errs on the short side only around holidays.
+Working days follow the holiday calendar (holidays.py): Monday to Friday, less the public holidays,
+plus the make-up working days (调休) the State Council arranges.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from decimal import Decimal
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from intranet.procurement import holidays
 from intranet.procurement.models import Method
 
 SECURITY_SHARE = Decimal("0.02")
@@ -50,7 +51,7 @@ def add_days(start: datetime, days: int, working: bool) -> datetime:
     added = 0
     while added < days:
         local += timedelta(days=1)
-        if local.weekday() < 5:
+        if holidays.is_working_day(local.date()):
             added += 1
     return local
 

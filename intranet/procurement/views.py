@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView
@@ -19,12 +20,13 @@ from intranet.procurement.models import (
     Award,
     IncomingBid,
     OpenedBid,
+    ProcurementPlan,
     RegistrationFile,
     SupplierRegistration,
     Tender,
     procurement_root,
 )
-from intranet.procurement.services import evaluation, opening, publishing
+from intranet.procurement.services import cancellation, evaluation, opening, plans, publishing
 
 STAFF_PERMS = ("procurement.manage_tenders", "procurement.open_bids", "procurement.evaluate_bids")
 
@@ -66,6 +68,10 @@ class TenderView(WagtailAdminTemplateMixin, TemplateView):
             evaluators_form=forms.EvaluatorsForm(prefix="ev", initial={"evaluators": t.evaluators.all()}),
             amendment_form=forms.AmendmentForm(prefix="am"), answer_form=forms.AnswerForm(prefix="an", tender=t),
             open_form=forms.OpenForm(prefix="op"), contract_form=forms.ContractForm(prefix="ct"),
+            cancellations=t.cancellations.select_related("requested_by", "decided_by"),
+            pending_cancellation=t.cancellations.filter(status="pending").first(),
+            cancel_form=forms.CancellationForm(prefix="cx"), cancel_decision_form=forms.CancellationDecisionForm(
+                prefix="cd"), can_cancel=t.status in cancellation.CANCELLABLE,
             can_manage=self.request.user.has_perm(publishing.MANAGE),
             can_open=self.request.user.has_perm(opening.OPEN),
             is_evaluator=t.evaluators.filter(pk=self.request.user.pk).exists(),
@@ -160,6 +166,29 @@ class TenderView(WagtailAdminTemplateMixin, TemplateView):
         evaluation.award(self.tender, request.user, choices)
         messages.success(request, _("The award notice was published."))
 
+    def do_cancel(self, request):
+        form = forms.CancellationForm(request.POST, prefix="cx")
+        if not form.is_valid():
+            raise ValidationError([f"{k}: {v[0]}" for k, v in form.errors.items()])
+        cancellation.request(self.tender, request.user, kind=form.cleaned_data["kind"],
+                             reason=form.cleaned_data["reason"])
+        messages.success(request, _("The cancellation was requested; another manager must approve it."))
+
+    def do_cancel_decide(self, request):
+        form = forms.CancellationDecisionForm(request.POST, prefix="cd")
+        row = get_object_or_404(self.tender.cancellations, pk=request.POST.get("cancellation"))
+        if not form.is_valid():
+            raise ValidationError([f"{k}: {v[0]}" for k, v in form.errors.items()])
+        try:
+            row = cancellation.decide(row, request.user, approve=form.cleaned_data["decision"] == "approve",
+                                      comment=form.cleaned_data["comment"])
+        except PermissionDenied as exc:
+            raise ValidationError(str(exc)) from None
+        if row.status == row.APPROVED:
+            messages.success(request, _("The tender was cancelled; the termination notice is queued for the portal."))
+        else:
+            messages.success(request, _("The cancellation was rejected; the tender continues."))
+
     def do_contract(self, request):
         form = forms.ContractForm(request.POST, prefix="ct")
         award = get_object_or_404(Award, pk=request.POST.get("award"), tender=self.tender)
@@ -167,6 +196,39 @@ class TenderView(WagtailAdminTemplateMixin, TemplateView):
             raise ValidationError([f"{k}: {v[0]}" for k, v in form.errors.items()])
         evaluation.record_contract(award, request.user, **form.cleaned_data)
         messages.success(request, _("The contract was recorded."))
+
+
+class PlanView(WagtailAdminTemplateMixin, TemplateView):
+    """A plan with the indicator it draws on, and its approval."""
+
+    template_name = "procurement/plan.html"
+    header_icon = "list-ul"
+
+    def dispatch(self, request, *args, **kwargs):
+        if not _any_perm(request.user):
+            raise PermissionDenied
+        self.plan = get_object_or_404(ProcurementPlan.objects.select_related("indicator__agency", "agency"),
+                                      pk=kwargs["pk"])
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_page_title(self):
+        return f"{self.plan.year} {self.plan.title}"
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx.update(plan=self.plan, indicator=self.plan.indicator, tenders=self.plan.tenders.all(),
+                   can_manage=self.request.user.has_perm(publishing.MANAGE),
+                   edit_url=reverse("procurement_plans:edit", args=[self.plan.pk]))
+        return ctx
+
+    def post(self, request, *args, **kwargs):
+        try:
+            plans.approve(self.plan, request.user)
+            messages.success(request, _("The procurement plan was approved."))
+        except (ValidationError, PermissionDenied) as exc:
+            for m in _errors(exc) if isinstance(exc, ValidationError) else [str(exc)]:
+                messages.error(request, m)
+        return redirect("procurement_admin:plan", pk=self.plan.pk)
 
 
 class EvaluationView(WagtailAdminTemplateMixin, TemplateView):

@@ -12,7 +12,7 @@ from wagtail.search.query import PlainText
 
 from search.analysis import fiscal_terms, normalize, query_tokens
 from search.models import Entry, Kind
-from search.services import highlight
+from search.services import dbsearch, highlight
 from search.services.query import SearchRequest
 
 FACETS = ("kind", "year", "issuer")
@@ -78,9 +78,7 @@ def facets(engine, base: QuerySet, req: SearchRequest, operator: str) -> dict:
     for name in FACETS:
         counts = engine.search(req.query(operator), _filtered(base, req, skip=name),
                                order_by_relevance=False).facet(name)
-        rows = [(v, c) for v, c in counts.items() if v not in (None, "") and c]
-        rows.sort(key=lambda vc: (-vc[1], -vc[0] if name == "year" else 0, str(vc[0])))
-        out[name] = [(v, _facet_label(name, v), c) for v, c in rows[:FACET_SIZE]]
+        out[name] = _facet_rows(name, counts.items())
     return out
 
 
@@ -90,6 +88,71 @@ def _page_of(results, start: int, size: int, skip: set[int] | None = None) -> li
     # Entries already shown (they had every word) are skipped in the relaxed list.
     out = [e for e in results[:start + size + len(skip)] if e.pk not in skip]
     return out[start:start + size]
+
+
+def _hits(out: Outcome, entries: list[Entry]) -> None:
+    req = out.request
+    for entry in entries:
+        out.hits.append(Hit(entry, highlight.mark(entry.title, req.tokens), highlight.snippet(entry.body, req.tokens)))
+
+
+def _run_in_database(req: SearchRequest, base: QuerySet, with_facets: bool) -> Outcome:
+    """:func:`run` on the database's own full-text index: a page is one statement, the total and
+    the facets one grouped count (a plain count without facets)."""
+    out = Outcome(request=req)
+    qs = _filtered(base, req)
+    size = req.per_page
+    start = (req.page - 1) * size
+
+    def totals(operator: str, exclude=()) -> int:
+        if with_facets:
+            total, counts = dbsearch.summary(base.exclude(pk__in=exclude) if exclude else base, req.tokens,
+                                             operator, req.filters, FACETS)
+            out.facets = {name: _facet_rows(name, counts[name].items()) for name in FACETS}
+            return total
+        return dbsearch.count(qs, req.tokens, operator, exclude=exclude)
+
+    entries, total = dbsearch.page(qs, req.tokens, "and", req.sort, start, size, with_total=not with_facets)
+    if total is None and not entries:
+        # A page past the entries with every word: how many there are decides what to list.
+        total = dbsearch.count(qs, req.tokens, "and")
+    if total is not None and total < size and len(req.tokens) > 1:
+        # Fewer than a page with every word: entries with some of the words follow them.
+        strict = entries if start == 0 else dbsearch.page(qs, req.tokens, "and", req.sort, 0, size)[0]
+        skip = [e.pk for e in strict]
+        rest_start = max(0, start - len(strict))
+        rest, rest_total = dbsearch.page(qs, req.tokens, "or", req.sort, rest_start, size, exclude=skip,
+                                         with_total=not with_facets)
+        shown = strict[start:start + size]
+        entries = shown + rest[:size - len(shown)]
+        if with_facets:
+            # Facets and total of everything listed: the entries with some of the words.
+            out.total = totals("or")
+            rest_total = out.total - len(strict)
+        elif rest_total is None:
+            rest_total = dbsearch.count(qs, req.tokens, "or", exclude=skip)
+        out.strict_total = len(strict)
+        out.total = len(strict) + rest_total
+    else:
+        out.total = out.strict_total = totals("and") if with_facets or total is None else total
+    out.relaxed = out.total > out.strict_total
+    out.pages = math.ceil(out.total / size) if out.total else 0
+    if out.total and req.page > out.pages:
+        # Past the end: the last page, as with the search engines.
+        return _run_in_database(SearchRequest(**{**req.__dict__, "page": out.pages}), base, with_facets)
+    if out.total:
+        _hits(out, entries)
+    elif with_facets:
+        out.facets = {name: [] for name in FACETS}
+    if out.total == 0:
+        out.alternatives = alternatives(req, base)
+    return out
+
+
+def _facet_rows(name: str, counts) -> list[tuple[object, str, int]]:
+    rows = [(v, c) for v, c in counts if v not in (None, "") and c]
+    rows.sort(key=lambda vc: (-vc[1], -vc[0] if name == "year" else 0, str(vc[0])))
+    return [(v, _facet_label(name, v), c) for v, c in rows[:FACET_SIZE]]
 
 
 def run(req: SearchRequest, base: QuerySet, *, with_facets: bool = True) -> Outcome:
@@ -102,6 +165,8 @@ def run(req: SearchRequest, base: QuerySet, *, with_facets: bool = True) -> Outc
     if not req.tokens:
         return out
     engine = backend()
+    if dbsearch.available(engine):
+        return _run_in_database(req, base, with_facets)
     qs = _filtered(base, req)
     operator = "and"
     results = _results(engine, qs, req.query("and"), req)
@@ -126,9 +191,7 @@ def run(req: SearchRequest, base: QuerySet, *, with_facets: bool = True) -> Outc
         else:
             entries = _page_of(results, start, req.per_page)
         out.strict_total = strict_total
-        for entry in entries:
-            out.hits.append(Hit(entry, highlight.mark(entry.title, req.tokens),
-                                highlight.snippet(entry.body, req.tokens)))
+        _hits(out, entries)
     if with_facets:
         out.facets = facets(engine, base, req, operator) if out.total else {name: [] for name in FACETS}
     if out.total == 0:
@@ -142,7 +205,10 @@ def suggest(text: str, base: QuerySet, size: int = SUGGEST_SIZE) -> list[dict]:
     if not tokens:
         return []
     engine = backend()
-    hits = engine.autocomplete(" ".join(tokens), base, operator="and")[:size]
+    if dbsearch.available(engine):
+        hits = dbsearch.suggest(base, tokens, size)
+    else:
+        hits = engine.autocomplete(" ".join(tokens), base, operator="and")[:size]
     return [{"title": e.title, "doc_number": e.doc_number, "url": e.url} for e in hits]
 
 
@@ -157,9 +223,12 @@ def alternatives(req: SearchRequest, base: QuerySet, size: int = 5) -> list[str]
             scored.append((-overlap / len(term), -overlap, term))
     scored.sort()
     engine = backend()
+    in_database = dbsearch.available(engine)
     out = []
     for _score, _overlap, term in scored[:15]:
-        if engine.search(PlainText(" ".join(query_tokens(term)), operator="and"), base).count():
+        words = query_tokens(term)
+        if (dbsearch.exists(base, words) if in_database
+                else engine.search(PlainText(" ".join(words), operator="and"), base).count()):
             out.append(term)
         if len(out) >= size:
             break

@@ -1,40 +1,68 @@
 """Highlighted titles and snippets, computed here so every backend shows the same thing.
 
-Matches are found on normalized text (full-width, traditional characters and case folded, as
-when indexing) and mapped back onto the original characters; the output is HTML-escaped with
-``<mark>`` around each match.
+Matches are found on text with full-width forms and case folded (as when indexing), for the
+query words and their traditional forms, and mapped back onto the original characters; the
+output is HTML-escaped with ``<mark>`` around each match.
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
+from functools import lru_cache
 
+import zhconv
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from search.analysis import normalize_with_offsets
-
+# Traditional forms a simplified query word may have in the text (the text is not converted:
+# converting whole documents for every hit would cost more than the search itself).
+TRADITIONAL = ("zh-hant", "zh-tw", "zh-hk")
 MAX_SCAN_CHARS = 20_000
 
 
-def _pattern(tokens: list[str]) -> re.Pattern | None:
-    words = sorted({t for t in tokens if t}, key=len, reverse=True)
-    if not words:
+def _fold(text: str) -> str:
+    return unicodedata.normalize("NFKC", text).lower()
+
+
+def _fold_with_offsets(text: str) -> tuple[str, list[int]]:
+    """Full-width forms and case folded, plus for each character the offset it came from."""
+    whole = _fold(text)
+    if len(whole) == len(text):
+        return whole, list(range(len(text)))
+    out, offsets = [], []
+    for i, ch in enumerate(text):
+        n = _fold(ch)
+        out.append(n)
+        offsets.extend([i] * len(n))
+    return "".join(out), offsets
+
+
+@lru_cache(maxsize=512)
+def _forms(token: str) -> frozenset[str]:
+    return frozenset({token, *(zhconv.convert(token, locale) for locale in TRADITIONAL)})
+
+
+def _pattern(tokens: list[str]) -> tuple[re.Pattern, dict[str, str]] | None:
+    forms = {form: t for t in tokens if t for form in _forms(t)}
+    if not forms:
         return None
-    return re.compile("|".join(re.escape(w) for w in words))
+    words = sorted(forms, key=len, reverse=True)
+    return re.compile("|".join(re.escape(w) for w in words)), forms
 
 
 def _spans(text: str, tokens: list[str]) -> list[tuple[int, int, str]]:
     """(start, end, token) of each match in ``text``, in original offsets, non-overlapping."""
-    pattern = _pattern(tokens)
-    if pattern is None or not text:
+    compiled = _pattern(tokens)
+    if compiled is None or not text:
         return []
-    norm, offsets = normalize_with_offsets(text)
+    pattern, forms = compiled
+    folded, offsets = _fold_with_offsets(text)
     spans = []
-    for m in pattern.finditer(norm):
+    for m in pattern.finditer(folded):
         start = offsets[m.start()]
         end = offsets[m.end() - 1] + 1
-        spans.append((start, end, m.group(0)))
+        spans.append((start, end, forms[m.group(0)]))
     return spans
 
 

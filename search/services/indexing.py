@@ -17,6 +17,7 @@ from wagtail.search.backends import get_search_backend
 
 from search.analysis import parse_doc_number
 from search.models import Entry, Grant
+from search.services import dbsearch
 
 log = logging.getLogger(__name__)
 BATCH = 500
@@ -41,6 +42,9 @@ def push(entries: Iterable[Entry]) -> None:
     entries = list(entries)
     if not entries:
         return
+    if dbsearch.available(get_search_backend()):
+        dbsearch.write(entries)
+        return
     _backend, index = _index()
     entries = list(Entry.objects.filter(pk__in=[e.pk for e in entries]).prefetch_related("grants"))
     index.add_items(Entry, entries)
@@ -48,6 +52,8 @@ def push(entries: Iterable[Entry]) -> None:
 
 def refresh() -> None:
     """Make recent writes visible to searches now (search engines refresh about once a second)."""
+    if dbsearch.available(get_search_backend()):
+        return
     _backend, index = _index()
     index.refresh()
 
@@ -102,8 +108,14 @@ def remove_source(source: str, keep: set[str]) -> int:
 
 def reindex_all(progress: Callable[[int, int], None] | None = None, batch: int = BATCH) -> int:
     """Rebuild the backend's index of every entry from the database (atomically on search
-    engines: a new index replaces the old one when complete)."""
+    engines: a new index replaces the old one when complete; in one transaction in the database).
+    Writes in bulk: ``batch`` entries per statement or engine request."""
     backend = get_search_backend()
+    if dbsearch.available(backend):
+        done = dbsearch.rebuild(batch, progress)
+        if progress and not done:
+            progress(0, 0)
+        return done
     index = backend.get_index_for_model(Entry)
     rebuilder = backend.rebuilder_class(index)
     index = rebuilder.start()

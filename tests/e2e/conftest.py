@@ -70,10 +70,17 @@ def stack(tmp_path_factory):
         if databases:
             e["DATABASE_URL"] = databases[side]
     accounts = {}
-    for side in ("intranet", "extranet", "intranet"):
-        out = subprocess.run([sys.executable, "-m", side, "setup_demo", "--json"], cwd=REPO, env=env[side],
-                             capture_output=True, text=True, check=True).stdout
-        accounts[side] = {a["username"]: a for a in json.loads(out.strip().splitlines()[-1])}
+    # Both sides set up side by side, then both once more: each pass trusts the other side's
+    # exchange key if it exists by then, so the second (cheap, idempotent) pass completes the pair.
+    for sides in (("intranet", "extranet"), ("intranet", "extranet")):
+        runs = {side: subprocess.Popen([sys.executable, "-m", side, "setup_demo", "--json"], cwd=REPO,
+                                       env=env[side], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                for side in sides}
+        for side, proc in runs.items():
+            out, err = proc.communicate()
+            if proc.returncode:
+                raise RuntimeError(f"{side} setup_demo failed:\n{err[-3000:]}")
+            accounts[side] = {a["username"]: a for a in json.loads(out.strip().splitlines()[-1])}
     procs, urls = [], {}
     for side in ("intranet", "extranet"):
         port = _free_port()

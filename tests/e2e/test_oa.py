@@ -104,6 +104,25 @@ def test_a_notice_from_draft_to_pdf(stack, browser):
     path = info.value.path()
     assert open(path, "rb").read(5) == b"%PDF-"
 
+    # 分发 to 国库科: its staff find a reading task (阅知) in their inbox; the office sees the receipts.
+    drafter.goto(url)
+    drafter.get_by_role("link", name="分发", exact=True).click()
+    drafter.get_by_label("国库科").check()
+    drafter.get_by_role("button", name="确认").click()
+    drafter.wait_for_url(url)
+    assert drafter.locator(".state").inner_text() == "已分发"
+    reader = login(browser, stack, "zhaolei")
+    reader.get_by_role("link", name=TITLE).click()
+    reader.get_by_role("button", name="阅毕").click()
+    reader.wait_for_url(url)
+    assert reader.get_by_text("已标记为已阅。").is_visible()
+    reader.goto(reader.url.split("/oa/")[0] + "/oa/?tab=done")
+    assert reader.get_by_role("link", name=TITLE).is_visible()
+    drafter.goto(url)
+    receipts = drafter.locator("table.receipts")
+    assert "阅知回执" in receipts.inner_text()
+    assert receipts.locator("tr", has_text="赵磊").locator("td").nth(2).inner_text().startswith("20")
+
 
 def test_a_document_from_the_province_reaches_the_clerks_inbox(stack, browser):
     data = stack["data"]

@@ -74,3 +74,27 @@ def test_default_language_is_simplified_chinese(client):
     assert settings.LANGUAGE_CODE == "zh-hans"
     page = client.get("/accounts/login/").content.decode()
     assert '<html lang="zh-hans"' in page and "登录" in page
+
+
+def _catalogues_of(side: str, tmp_path) -> list[Path]:
+    """The project's zh_Hans catalogues that one deployment loads (root locale + its installed apps)."""
+    code = ("import django; django.setup(); from django.apps import apps; "
+            "print('\\n'.join(a.path for a in apps.get_app_configs()))")
+    out = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, check=True,
+                         env=side_env(tmp_path, DJANGO_SETTINGS_MODULE=f"{side}.settings")).stdout
+    ours = [Path(p) for p in out.split() if Path(p).is_relative_to(REPO) and ".venv" not in Path(p).parts]
+    paths = [REPO / "locale"] + [p / "locale" for p in ours]
+    return [p / "zh_Hans" / "LC_MESSAGES" / "django.po" for p in paths if (p / "zh_Hans").is_dir()]
+
+
+@pytest.mark.parametrize("side", SIDES)
+def test_no_message_translated_two_ways_on_one_side(side, tmp_path):
+    # Django merges every installed app's catalogue into one: a msgid translated differently in two
+    # of them shows only one translation everywhere (e.g. "Classification" as 密级 on a finance screen).
+    seen: dict[tuple, dict[str, str]] = {}
+    for po_path in _catalogues_of(side, tmp_path):
+        for entry in polib.pofile(str(po_path)).translated_entries():
+            seen.setdefault((entry.msgctxt, entry.msgid), {})[str(po_path.relative_to(REPO))] = entry.msgstr
+    clashes = {key: where for key, where in seen.items() if len(set(where.values())) > 1}
+    assert not clashes, "give these a context (pgettext) or one translation:\n" + "\n".join(
+        f"{key}: {where}" for key, where in sorted(clashes.items(), key=str))

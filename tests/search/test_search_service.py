@@ -93,6 +93,14 @@ def test_entries_with_every_word_come_first_then_some(each_backend):
     assert outcome.hits[0].entry.key == "t:card" and outcome.strict_total == 1 and outcome.relaxed
 
 
+def test_relaxed_results_continue_on_the_next_page(each_backend):
+    _corpus()
+    first, second = _search("服务器 公务卡", page="1"), _search("服务器 公务卡", page="2")
+    assert first.relaxed and first.strict_total == 0 and first.total == second.total == 15
+    assert len(first.hits) == 10 and len(second.hits) == 5 and second.page == 2
+    assert len({h.entry.pk for h in first.hits + second.hits}) == 15
+
+
 def test_no_results_offers_alternatives_that_find_something(each_backend):
     _corpus()
     outcome = _search("公物卡")

@@ -1,4 +1,4 @@
-"""`exchange keygen | trust KEYFILE | export | import | verify PACKAGE | status [--json] | resend FROM TO`."""
+"""`exchange keygen | trust KEYFILE | export | import | verify PACKAGE | status [--json] | resend FROM TO | prune`."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from exchange import conf
 from exchange.errors import ExchangeError, PackageRejected
-from exchange.services import inbox, keys, outbox, runs
+from exchange.services import inbox, keys, outbox, retention, runs
 from exchange.services.status import status
 
 
@@ -40,6 +40,9 @@ class Command(BaseCommand):
         p.add_argument("first", metavar="FROM", type=int)
         p.add_argument("last", metavar="TO", type=int)
         p.add_argument("--channel", default=None)
+        p = sub.add_parser("prune", help="remove expired packages this side wrote from its outbound ferries")
+        p.add_argument("--channel", action="append", default=[])
+        p.add_argument("--dry-run", action="store_true", help="only list what would be removed")
         sub.add_parser("heartbeat", help="queue a heartbeat on every heartbeat channel")
         sub.add_parser("pubkey", help="print this side's public key")
 
@@ -102,6 +105,14 @@ class Command(BaseCommand):
             self.stderr.write(f"rejected {channel} {name}: {code}: {message}")
         if not report.ok:
             raise CommandError(f"{len(report.rejected)} package(s) rejected and quarantined", returncode=1)
+
+    def do_prune(self, options):
+        report = retention.prune(options["channel"] or None, dry_run=options["dry_run"])
+        verb = "would remove" if options["dry_run"] else "removed"
+        for channel, name in report.removed:
+            self.stdout.write(f"{verb} {channel} {name}")
+        if self.verbosity >= 1:
+            self.stdout.write(f"{len(report.removed)} file(s) {verb}; {report.kept} package(s) kept in the ferries")
 
     def do_verify(self, options):
         try:

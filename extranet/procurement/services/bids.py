@@ -45,6 +45,8 @@ def refusal(tender: Tender, supplier: Supplier | None, at=None) -> str | None:
     """Why ``supplier`` may not bid on ``tender`` now, or None."""
     if supplier is None or not supplier.approved:
         return _("Only approved suppliers can submit bids.")
+    if tender.cancellation:
+        return _("This tender has been cancelled; no bids are accepted.")
     if not tender.accepting_bids(at):
         return _("The bid deadline has passed; no bids are accepted.")
     return None
@@ -93,6 +95,9 @@ def submit(tender_pk: int, supplier: Supplier, lot: int, price: Decimal, handler
     try:
         with transaction.atomic():
             tender = Tender.objects.select_for_update().get(pk=tender_pk)
+            if tender.cancellation:
+                raise SealingError("cancelled", _("The tender was cancelled during the upload; the bid was not "
+                                                  "accepted."))
             if clock.now() >= tender.bid_deadline:
                 raise SealingError("closed", _("The bid deadline passed before the upload was complete; "
                                                "the bid was not accepted."))
@@ -126,8 +131,14 @@ def submit(tender_pk: int, supplier: Supplier, lot: int, price: Decimal, handler
                 "submitted_at": iso(at), "key_fingerprint": tender.key_fingerprint, "form": form.manifest(),
                 "files": [f.manifest() for f in files], "receipt": receipt, "receipt_signature": signature,
             }
-            bv.save(update_fields=["manifest"])
-            transaction.on_commit(lambda: forward(bv.pk))
+            bv.sealed_queued = True
+            bv.save(update_fields=["manifest", "sealed_queued"])
+            # The sealed-bid message commits with the bid (it carries no file, so queuing it is a
+            # row insert under the lock already held); only the ciphertext parts, whose copy into
+            # the outbox takes time, are queued after the commit.
+            outbound.send("procurement.bid.sealed", bv.manifest, ref=f"bid:{bid.bid_id}:{version}")
+            parts = [{"index": sealed.index, "parts": sealed.parts} for sealed in [form, *files]]
+            transaction.on_commit(lambda: forward(bv.pk, parts))
             record("procurement.bid.submitted", bv, actor=actor, detail={
                 "tender": tender.tender_id, "bid": bid.bid_id, "version": version, "lot": lot,
                 "files": receipt["files"], "replaces": previous.version if previous else None})
@@ -142,23 +153,29 @@ def submit(tender_pk: int, supplier: Supplier, lot: int, price: Decimal, handler
     return bv
 
 
-def forward(version_pk: int) -> bool:
-    """Queue a bid version's ciphertext parts, then its sealed-bid message, for the intranet.
+def forward(version_pk: int, parts: list[dict] | None = None) -> bool:
+    """Queue a bid version's ciphertext parts for the intranet (its sealed-bid message went with
+    the version's own transaction; older versions that did not are queued here too).
 
     Runs after the bid's transaction has committed, outside any transaction, so that the outbox's
-    copies of the ciphertext never hold the database lock that serializes submissions. A version not
-    yet forwarded (the process died in between) is forwarded by :func:`forward_pending`, which runs
-    before any withdrawal and before the closing list; a repeat only queues duplicates that the
-    intranet recognizes.
+    copies of the ciphertext never hold the database lock that serializes submissions. A version
+    whose parts were not queued (the process died in between) is forwarded by
+    :func:`forward_pending`, which runs before any withdrawal and before the closing list; a repeat
+    only queues duplicates that the intranet recognizes. The intranet keeps parts and sealed-bid
+    messages in either order; opening waits for the closing list, which follows both.
     """
-    bv = BidVersion.objects.filter(pk=version_pk, forwarded_at__isnull=True).select_related("bid__tender").first()
-    if bv is None or not bv.manifest:
+    bv = (BidVersion.objects.filter(pk=version_pk, forwarded_at__isnull=True).exclude(manifest={})
+          .select_related("bid__tender").only("pk", "version", "store", "manifest", "sealed_queued", "bid__bid_id",
+                                              "bid__tender__tender_id").first())
+    if bv is None:
         return False
-    directory = bid_store() / bv.store
-    outbound.send_sealed_parts(bv.bid.bid_id, bv.version, bv.bid.tender.tender_id, directory,
-                               [{"index": f.index, "parts": f.parts} for f in bv.files.all()])
-    outbound.send("procurement.bid.sealed", bv.manifest, ref=f"bid:{bv.bid.bid_id}:{bv.version}")
-    BidVersion.objects.filter(pk=bv.pk).update(forwarded_at=clock.now())
+    if parts is None:
+        parts = [{"index": f.index, "parts": f.parts} for f in bv.files.all()]
+    bid_id = bv.bid.bid_id
+    outbound.send_sealed_parts(bid_id, bv.version, bv.bid.tender.tender_id, bid_store() / bv.store, parts)
+    if not bv.sealed_queued:
+        outbound.send("procurement.bid.sealed", bv.manifest, ref=f"bid:{bid_id}:{bv.version}")
+    BidVersion.objects.filter(pk=bv.pk).update(forwarded_at=clock.now(), sealed_queued=True)
     return True
 
 
@@ -198,11 +215,12 @@ def close_due_tenders() -> list[str]:
     """After each deadline, tell the intranet which bids are in force (opening waits for this list)."""
     closed = []
     at = clock.now()
-    for pk in Tender.objects.filter(closing_sent_at__isnull=True, bid_deadline__lte=at).values_list("pk", flat=True):
+    due = Tender.objects.filter(closing_sent_at__isnull=True, bid_deadline__lte=at, cancellation__isnull=True)
+    for pk in due.values_list("pk", flat=True):
         forward_pending(Tender.objects.get(pk=pk))  # every bid travels before the list that names it
         with transaction.atomic():
             tender = Tender.objects.select_for_update().get(pk=pk)
-            if tender.closing_sent_at or clock.now() < tender.bid_deadline:
+            if tender.closing_sent_at or tender.cancellation or clock.now() < tender.bid_deadline:
                 continue
             in_force = list(tender.bids.filter(status=Bid.SUBMITTED, version__gt=0).order_by("pk"))
             withdrawn = tender.bids.filter(status=Bid.WITHDRAWN).count()

@@ -212,6 +212,18 @@ def apply_award(ctx) -> None:
     record("procurement.award.received", tender, actor_name="exchange", detail={"tender": tender.tender_id})
 
 
+def apply_cancel(ctx) -> None:
+    b = ctx.body
+    tender = _tender(b)
+    if tender.cancellation:
+        return
+    tender.cancellation = {k: b[k] for k in ("kind", "title", "reason", "published_at")}
+    tender.save(update_fields=["cancellation"])
+    count = _notify(tender, b["title"], b["reason"])
+    record("procurement.tender.cancelled", tender, actor_name="exchange",
+           detail={"tender": tender.tender_id, "kind": b["kind"], "notified": count})
+
+
 def _json_attachment(attachment) -> dict:
     try:
         value = json.loads(attachment.read_bytes())
@@ -244,6 +256,7 @@ HANDLERS = {
     "procurement.opening.record": apply_opening,
     "procurement.award.notice": apply_award,
     "procurement.ocds.release": apply_ocds,
+    "procurement.tender.cancel": apply_cancel,
 }
 
 

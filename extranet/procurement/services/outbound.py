@@ -32,7 +32,7 @@ def send_sealed_parts(bid_id: str, version: int, tender_id: str, directory: Path
         body = {"bid_id": bid_id, "version": version, "tender_id": tender_id,
                 "parts": [{"file": i, "part": n, "size": p["size"]} for i, n, p in chunk]}
         attachments = [Attachment(name=f"{bid_id}-v{version}-f{i:02d}-p{n:05d}.pgp", path=directory / p["path"],
-                                  media_type=PGP_ENCRYPTED) for i, n, p in chunk]
+                                  media_type=PGP_ENCRYPTED, link=True) for i, n, p in chunk]
         send("procurement.bid.parts", body, attachments=attachments, ref=f"bid:{bid_id}:{version}")
 
 

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from common.audit.services import record
 from exchange.services.outbox import Attachment
 from extranet.procurement import clock
-from extranet.procurement.models import Participation, QualificationFile, Question, Supplier, Tender
+from extranet.procurement.models import Participation, QualificationFile, Question, Supplier, Tender, new_id
 from extranet.procurement.services import outbound
 from extranet.procurement.services.bids import iso
 
@@ -49,16 +49,55 @@ def register(data: dict, files: list[tuple[str, object, str]]) -> Supplier:
         q = QualificationFile.objects.create(supplier=supplier, title=title[:255], file=uploaded,
                                              media_type=media_type, size=uploaded.size, sha256=sha)
         stored.append(q)
+    _send_registration(supplier, stored)
+    record("procurement.supplier.registered", supplier, actor=user,
+           detail={"uscc": supplier.uscc, "files": [{"title": q.title, "sha256": q.sha256} for q in stored]})
+    return supplier
+
+
+def _send_registration(supplier: Supplier, files: list[QualificationFile]) -> None:
     outbound.send("procurement.supplier.register", {
         "registration_id": supplier.registration_id, "supplier_id": supplier.supplier_id,
         "company_name": supplier.company_name, "uscc": supplier.uscc,
         "legal_representative": supplier.legal_representative, "address": supplier.address,
-        "business_scope": supplier.business_scope, "contacts": contacts, "submitted_at": iso(supplier.submitted_at),
-        "files": [{"title": q.title} for q in stored],
-    }, attachments=[Attachment(name=q.title, path=q.file.path, media_type=q.media_type) for q in stored],
+        "business_scope": supplier.business_scope, "contacts": supplier.contacts,
+        "submitted_at": iso(supplier.submitted_at), "files": [{"title": q.title} for q in files],
+    }, attachments=[Attachment(name=q.title, path=q.file.path, media_type=q.media_type) for q in files],
         ref=f"supplier:{supplier.supplier_id}")
-    record("procurement.supplier.registered", supplier, actor=user,
-           detail={"uscc": supplier.uscc, "files": [{"title": q.title, "sha256": q.sha256} for q in stored]})
+
+
+def resubmit(supplier: Supplier, data: dict, files: list[tuple[str, object, str]], user) -> Supplier:
+    """Send a corrected registration after a rejection: a new registration id, reviewed afresh.
+
+    Uploaded ``files`` replace the qualification files sent before; without any, the earlier
+    files travel again so that the reviewer sees the complete registration.
+    """
+    with transaction.atomic():
+        supplier = Supplier.objects.select_for_update().get(pk=supplier.pk)
+        if supplier.status != Supplier.REJECTED:
+            raise ValueError(_("Only a registration that was not approved can be corrected and resubmitted."))
+        previous = {"registration_id": supplier.registration_id, "review_note": supplier.review_note}
+        contacts = [{"name": data["contact_name"], "phone": data["contact_phone"], "email": data["email"],
+                     "role": _("Contact person")}]
+        for name in ("company_name", "uscc", "legal_representative", "address"):
+            setattr(supplier, name, data[name])
+        supplier.business_scope, supplier.contacts = data.get("business_scope", ""), contacts
+        supplier.registration_id, supplier.status = new_id(), Supplier.PENDING
+        supplier.submitted_at, supplier.reviewed_at = clock.now(), None
+        supplier.save()
+        if files:
+            old = list(supplier.files.all())
+            for q in old:
+                transaction.on_commit(lambda f=q.file: f.delete(save=False))
+            supplier.files.all().delete()
+            for title, uploaded, media_type in files:
+                QualificationFile.objects.create(supplier=supplier, title=title[:255], file=uploaded,
+                                                 media_type=media_type, size=uploaded.size, sha256=_sha256(uploaded))
+        stored = list(supplier.files.all().order_by("pk"))
+        _send_registration(supplier, stored)
+        record("procurement.supplier.resubmitted", supplier, actor=user, detail={
+            "uscc": supplier.uscc, "previous": previous, "registration_id": supplier.registration_id,
+            "files": [{"title": q.title, "sha256": q.sha256} for q in stored], "files_replaced": bool(files)})
     return supplier
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
 
@@ -29,6 +30,7 @@ def tender_detail(request, tender_id):
         "supplier": supplier,
         "opening": tender.opening_record,
         "award": tender.award_notice,
+        "cancelled_at": parse_datetime(tender.cancellation["published_at"]) if tender.cancellation else None,
     }
     return render(request, "supplier_portal/tender_detail.html", context)
 

@@ -19,7 +19,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
 from extranet.procurement import clock, sealing
-from extranet.procurement.forms import BidForm, QuestionForm
+from extranet.procurement.forms import BidForm, QuestionForm, ResubmissionForm
 from extranet.procurement.models import Bid, Supplier, Tender, TenderDocument
 from extranet.procurement.sealing import BidUploadHandler, SealingError
 from extranet.procurement.services import bids, suppliers
@@ -43,9 +43,26 @@ def dashboard(request):
         "bids": supplier.bids.select_related("tender").order_by("-pk"),
         "notifications": supplier.notifications.all()[:20],
         "questions": supplier.questions.select_related("tender", "answer")[:20],
-        "open_tenders": Tender.objects.filter(bid_deadline__gt=clock.now())[:20],
+        "open_tenders": Tender.objects.filter(bid_deadline__gt=clock.now(), cancellation__isnull=True)[:20],
     }
     return render(request, "supplier_portal/dashboard.html", context)
+
+
+def resubmit(request):
+    supplier = _supplier(request)
+    if supplier.status != Supplier.REJECTED:
+        messages.info(request, _("Only a registration that was not approved can be corrected and resubmitted."))
+        return redirect("supplier_portal:dashboard")
+    form = ResubmissionForm(request.POST or None, request.FILES or None, supplier=supplier)
+    if request.method == "POST" and form.is_valid():
+        try:
+            suppliers.resubmit(supplier, form.cleaned_data, form.cleaned_data["files"], request.user)
+        except ValueError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, _("Your corrected registration was sent; the bureau will review it again."))
+        return redirect("supplier_portal:dashboard")
+    return render(request, "supplier_portal/resubmit.html", {"form": form, "supplier": supplier})
 
 
 def document(request, tender_id, pk):

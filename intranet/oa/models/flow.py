@@ -121,6 +121,9 @@ class Distribution(models.Model):
     document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="distributions")
     target = models.CharField(max_length=200)
     channel = models.CharField(max_length=20)  # paper | internal | province
+    # The receiving department of an internal distribution: its staff may open the document.
+    department = models.ForeignKey("accounts.Department", null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="oa_received")
     at = models.DateTimeField(auto_now_add=True)
     exchange_ref = models.CharField(max_length=64, blank=True)
 
@@ -129,3 +132,25 @@ class Distribution(models.Model):
 
     def __str__(self):
         return self.target
+
+
+class ReadingReceipt(models.Model):
+    """阅知: one row per person of a receiving department; ``read_at`` is the read receipt."""
+
+    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="reading")
+    distribution = models.ForeignKey(Distribution, on_delete=models.CASCADE, related_name="receipts")
+    reader = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="oa_reading",
+                               verbose_name=_("reader"))
+    read_at = models.DateTimeField(_("read"), null=True, blank=True)
+    # Who confirmed the reading: the reader, or their deputy while they are away.
+    read_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                related_name="+")
+
+    class Meta:
+        ordering = ["distribution_id", "reader__username"]
+        constraints = [models.UniqueConstraint(fields=["document", "reader"], name="oa_reading_once")]
+        verbose_name = _("read receipt")
+        verbose_name_plural = _("read receipts")
+
+    def __str__(self):
+        return f"{self.document_id}: {self.reader_id}"

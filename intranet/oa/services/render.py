@@ -57,15 +57,39 @@ def context(doc) -> dict:
     }
 
 
-def render_html(doc) -> str:
-    return render_to_string("oa/pdf/document.html", context(doc))
+def render_html(doc, banji_page: str = "") -> str:
+    """The document as HTML; ``banji_page`` moves the 版记 to the next even page ("next-even",
+    or "after-blank" when a blank page comes first and neither page is numbered)."""
+    return render_to_string("oa/pdf/document.html", {**context(doc), "banji_page": banji_page})
+
+
+def _layout(doc, banji_page: str = ""):
+    from weasyprint import CSS, HTML
+
+    return HTML(string=render_html(doc, banji_page)).render(stylesheets=[CSS(filename=str(CSS_PATH))])
+
+
+def _page_of(rendered, anchor: str) -> int:
+    return next((n for n, page in enumerate(rendered.pages, start=1) if anchor in page.anchors), 0)
+
+
+def banji_placement(rendered) -> str:
+    """Where the 版记 must go, judged on a layout with the 版记 right under the body: "" (it is
+    on an even last page already), "next-even" or "after-blank"."""
+    pages = len(rendered.pages)
+    body_end = _page_of(rendered, "body-end") or pages
+    if body_end == pages and pages % 2 == 0:
+        return ""
+    # The 版记 did not fit under a body ending on an even page: a blank page, then the 版记.
+    return "after-blank" if body_end % 2 == 0 else "next-even"
 
 
 def render_pages(doc) -> tuple[bytes, int]:
-    """The PDF and its number of pages."""
-    from weasyprint import CSS, HTML
-
-    rendered = HTML(string=render_html(doc)).render(stylesheets=[CSS(filename=str(CSS_PATH))])
+    """The PDF and its number of pages (always even: the 版记 closes the last, even page)."""
+    rendered = _layout(doc)
+    placement = banji_placement(rendered)
+    if placement:
+        rendered = _layout(doc, placement)
     return rendered.write_pdf(), len(rendered.pages)
 
 

@@ -16,6 +16,8 @@ def state_of(doc) -> str:
 def step_label(task) -> str:
     if task.step == "circulate":
         step = _("Circulation (传阅)")
+    elif task.step == "read":
+        step = _("For reading (阅知)")
     else:
         step = str(workflow.machine(task.document).states.get(task.step, task.step))
     if task.user_id:
@@ -27,7 +29,8 @@ def step_label(task) -> str:
 
 EXTRA_ACTIONS = {"draft": gettext_lazy("Drafted"), "edit": gettext_lazy("Edited"), "attach": gettext_lazy("File attached"),
                  "arrive": gettext_lazy("Arrived by exchange"), "remind": gettext_lazy("Reminder sent"),
-                 "escalate": gettext_lazy("Escalated to the leaders"), "release": gettext_lazy("Released to the portal")}
+                 "escalate": gettext_lazy("Escalated to the leaders"), "release": gettext_lazy("Released to the portal"),
+                 "read": gettext_lazy("Read (阅毕)")}
 
 
 @register.simple_tag

@@ -14,6 +14,7 @@ from intranet.procurement.models.bids import (  # noqa: F401
 )
 from intranet.procurement.models.tenders import (  # noqa: F401
     Amendment,
+    Cancellation,
     ClarificationAnswer,
     ClarificationQuestion,
     Criterion,

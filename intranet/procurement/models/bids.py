@@ -38,6 +38,11 @@ class SupplierRegistration(models.Model):
     def __str__(self):
         return f"{self.company_name} ({self.uscc})"
 
+    def earlier_submissions(self):
+        """The same supplier's earlier registrations (a resubmission follows a rejection)."""
+        return SupplierRegistration.objects.filter(supplier_id=self.supplier_id,
+                                                   submitted_at__lt=self.submitted_at).order_by("-submitted_at")
+
 
 class RegistrationFile(models.Model):
     registration = models.ForeignKey(SupplierRegistration, on_delete=models.CASCADE, related_name="files")

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core.files.storage import FileSystemStorage
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from intranet.procurement import clock
 
@@ -31,16 +32,33 @@ class Method(models.TextChoices):
 
 
 class ProcurementPlan(models.Model):
-    """A planned purchase. Until core finance provides indicators it carries its budget amount and,
-    optionally, the code of the budget indicator it will draw on."""
+    """A planned purchase of a budget agency, drawing on one of its issued budget indicators.
+
+    Plans recorded before indicators were linked keep their free-text indicator code and status
+    ``legacy``; new plans name an indicator of the same agency and year and need approval, at
+    which point their budget must fit the indicator's available balance.
+    """
+
+    DRAFT, APPROVED, LEGACY = "draft", "approved", "legacy"
+    STATUSES = [(DRAFT, pgettext_lazy("procurement plan", "Awaiting approval")), (APPROVED, _("Approved")),
+                (LEGACY, _("Recorded before indicators were linked"))]
 
     year = models.PositiveSmallIntegerField(_("fiscal year"))
     title = models.CharField(_("title"), max_length=300)
-    department = models.CharField(_("purchasing unit"), max_length=200)
+    agency = models.ForeignKey("core_finance.Agency", null=True, on_delete=models.PROTECT, related_name="+",
+                               verbose_name=_("purchasing agency"))
+    indicator = models.ForeignKey("core_finance.Indicator", null=True, on_delete=models.PROTECT,
+                                  related_name="procurement_plans", verbose_name=_("budget indicator"))
+    department = models.CharField(_("purchasing unit"), max_length=200, blank=True)
     budget_amount = models.DecimalField(_("budget amount (yuan)"), max_digits=17, decimal_places=2)
-    indicator_code = models.CharField(_("budget indicator code"), max_length=64, blank=True)
+    indicator_code = models.CharField(_("budget indicator code (legacy)"), max_length=64, blank=True)
     method = models.CharField(_("planned method"), max_length=30, choices=Method.choices, default=Method.OPEN)
     notes = models.TextField(_("notes"), blank=True)
+    status = models.CharField(_("plan status"), max_length=10, choices=STATUSES, default=DRAFT)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="+")
+    approved_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -50,6 +68,34 @@ class ProcurementPlan(models.Model):
 
     def __str__(self):
         return f"{self.year} {self.title}"
+
+    def save(self, *args, **kwargs):
+        if self.agency_id and not self.department:
+            self.department = self.agency.name[:200]
+        super().save(*args, **kwargs)
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        errors = {}
+        if self.budget_amount is not None and self.budget_amount <= 0:
+            errors["budget_amount"] = _("The budget must be more than zero.")
+        if self.status != self.LEGACY:
+            if self.agency_id is None:
+                errors["agency"] = _("Choose the purchasing agency.")
+            if self.indicator_id is None:
+                errors["indicator"] = _("Choose the budget indicator the purchase draws on.")
+            elif self.agency_id and (self.indicator.agency_id != self.agency_id or self.indicator.year != self.year):
+                errors["indicator"] = _("The indicator must belong to the purchasing agency and the plan's fiscal "
+                                        "year.")
+        if self.pk and self.status == self.APPROVED:
+            stored = type(self).objects.filter(pk=self.pk).values("budget_amount", "indicator_id", "year",
+                                                                   "agency_id").first()
+            if stored and stored != {"budget_amount": self.budget_amount, "indicator_id": self.indicator_id,
+                                     "year": self.year, "agency_id": self.agency_id}:
+                errors["budget_amount"] = _("An approved plan's budget, indicator, agency and year cannot change.")
+        if errors:
+            raise ValidationError(errors)
 
 
 class Tender(models.Model):
@@ -205,3 +251,33 @@ class ClarificationAnswer(models.Model):
 
     def __str__(self):
         return f"{self._meta.verbose_name} {self.pk}"
+
+
+class Cancellation(models.Model):
+    """A request to end a tender (终止 or 废标); it takes effect when another manager approves it."""
+
+    TERMINATED, FAILED = "terminated", "failed"
+    KINDS = [(TERMINATED, _("Terminate the procurement (终止)")), (FAILED, _("Declare the tender failed (废标)"))]
+    PENDING, APPROVED, REJECTED = "pending", "approved", "rejected"
+    STATUSES = [(PENDING, pgettext_lazy("procurement plan", "Awaiting approval")), (APPROVED, _("Approved")),
+                (REJECTED, _("Rejected"))]
+
+    tender = models.ForeignKey(Tender, on_delete=models.CASCADE, related_name="cancellations")
+    kind = models.CharField(_("cancellation type"), max_length=12, choices=KINDS)
+    reason = models.TextField(_("reason (published in the termination notice)"))
+    status = models.CharField(max_length=10, choices=STATUSES, default=PENDING)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField()
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+    comment = models.TextField(_("comment on the decision"), blank=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-pk"]
+        constraints = [models.UniqueConstraint(fields=["tender"], condition=models.Q(status="pending"),
+                                               name="procurement_one_pending_cancellation")]
+
+    def __str__(self):
+        return f"{self.tender.reference} {self.get_kind_display()}"

@@ -57,8 +57,10 @@ def publication_problems(tender: Tender, at: datetime) -> list[str]:
         problems.append(_("The lots' budgets must add up to the tender's budget."))
     if problem := rules.security_problem(tender.budget, tender.bid_security):
         problems.append(problem)
-    if tender.plan_id and tender.budget > tender.plan.budget_amount:
-        problems.append(_("The budget exceeds the procurement plan's amount."))
+    from intranet.procurement.services.plans import tender_budget_problem
+
+    if problem := tender_budget_problem(tender):
+        problems.append(problem)
     if not tender.documents.filter(amendment__isnull=True).exists():
         problems.append(_("Attach the tender documents first."))
     return problems

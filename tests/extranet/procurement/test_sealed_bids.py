@@ -53,10 +53,11 @@ def test_bid_files_and_price_are_sealed_and_the_receipt_is_signed(supplier_clien
     assert version.receipt["bid_form_sha256"] == version.files.get(index=0).sha256
     for path in (bid_store() / version.store).iterdir():
         assert b"technical-offer-7f3a" not in path.read_bytes() and b"654321" not in path.read_bytes()
-    # Queued for the intranet: the encrypted parts, then the sealed bid with the receipt.
+    # Queued for the intranet: the sealed bid with the receipt (with the bid's own transaction), then
+    # the encrypted parts.
     items = list(OutboundItem.objects.filter(channel="to-intranet").order_by("pk"))
-    assert [i.message_type for i in items][-1] == "procurement.bid.sealed"
-    sealed = items[-1].body
+    assert [i.message_type for i in items] == ["procurement.bid.sealed", "procurement.bid.parts"]
+    sealed = items[0].body
     assert sealed["receipt"] == version.receipt and "654321" not in json.dumps(sealed)
     parts = [p for i in items if i.message_type == "procurement.bid.parts" for p in i.body["parts"]]
     assert len(parts) == 1 + 4 + 1
@@ -191,3 +192,16 @@ def test_bids_are_private_to_their_supplier(supplier_client, make_tender, client
     anonymous = Client()
     response = anonymous.get(f"/supplier/bids/{bid.bid_id}/")
     assert response.status_code == 302 and response.url.startswith("/accounts/login/")
+
+
+def test_parts_are_aes256_and_not_compressed(supplier_client, make_tender, bid_key):
+    import subprocess
+
+    tender = make_tender()
+    assert bid_post(supplier_client, tender, [("a.pdf", pdf_bytes("cipher-check", 20_000))]).status_code == 302
+    version = Bid.objects.get(tender=tender).current()
+    part = bid_store() / version.store / version.files.get(index=1).parts[0]["path"]
+    out = subprocess.run(["gpg", "--homedir", str(bid_key["home"]), "--batch", "--status-fd", "1", "--list-packets",
+                          str(part)], capture_output=True, text=True, check=True).stdout
+    assert "DECRYPTION_INFO 2 9" in out  # MDC-protected, cipher 9 = AES256
+    assert ":compressed packet:" not in out

@@ -9,7 +9,10 @@ import pytest
 from tests.conftest import current_token
 
 # The exchange's fixtures: real GnuPG keys and a private exchange state per test.
-from tests.exchange.conftest import keyhomes, xenv  # noqa: F401
+from tests.exchange_support import keyhomes, xenv  # noqa: F401
+
+# Search: queued index updates run in-process, and an index of this process's own on OpenSearch.
+from tests.search.fixtures import _isolated_search_index, celery_eager  # noqa: F401
 
 DEPARTMENTS = {"BGS": "办公室", "YSK": "预算科", "GKK": "国库科", "CGB": "政府采购办"}
 PEOPLE = [  # username, department, roles

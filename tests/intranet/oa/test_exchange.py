@@ -18,7 +18,7 @@ from intranet.oa.models import Document
 from intranet.oa.permissions import open_tasks
 from intranet.oa.services.release import release_to_portal
 from intranet.oa.workflow import transition
-from tests.exchange.conftest import PDF, item, policy_body
+from tests.exchange_support import PDF, item, policy_body
 
 pytestmark = pytest.mark.django_db
 

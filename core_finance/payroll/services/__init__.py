@@ -1,0 +1,1 @@
+"""Payroll services: personnel changes, monthly runs, files. Views call only these."""

@@ -1,0 +1,1 @@
+"""Subsidy services: batches, bank files, publication. Views call only these."""

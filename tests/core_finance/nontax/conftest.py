@@ -1,0 +1,90 @@
+"""Fixtures of the non-tax revenue tests: users in roles (with the special accounts' permissions
+too, since remittances book receipts there), items, notices and a helper delivering bank files."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Permission
+from django.db.models import Q
+
+from core_finance.demo import ROLE_PERMS as CORE_PERMS
+from core_finance.nontax.demo import ROLE_PERMS
+from core_finance.special_accounts.demo import ROLE_PERMS as SA_PERMS
+
+TODAY = dt.date(2026, 11, 30)
+
+
+def module_user(username: str, role: str):
+    user = get_user_model().objects.create_user(username=username, password="Correct-Horse-42", is_staff=True)
+    user.user_permissions.set(Permission.objects.filter(
+        Q(content_type__app_label="finance_nontax", codename__in=ROLE_PERMS[role])
+        | Q(content_type__app_label="finance_special_accounts", codename__in=SA_PERMS[role])
+        | Q(content_type__app_label="core_finance", codename__in=CORE_PERMS[role])))
+    return get_user_model().objects.get(pk=user.pk)
+
+
+@pytest.fixture
+def nt_clerk(db):
+    return module_user("nt_clerk", "科员")
+
+
+@pytest.fixture
+def nt_chief(db):
+    return module_user("nt_chief", "科长")
+
+
+@pytest.fixture
+def nt_auditor(db):
+    return module_user("nt_auditor", "审计员")
+
+
+@pytest.fixture
+def special(db):
+    from core_finance.special_accounts.models import SpecialAccount
+
+    return SpecialAccount.objects.create(bank="ICBC", bank_name="中国工商银行宝鸡分行营业部",
+                                         account_no="2603020109024567890", name="宝鸡市财政局非税收入财政专户",
+                                         purpose="非税收入收缴", fund_type="nontax")
+
+
+@pytest.fixture
+def items(special):
+    from core_finance.nontax.models import CollectionItem
+
+    fixed = CollectionItem.objects.create(code="1030101", name="不动产登记费", agency="宝鸡市自然资源局",
+                                          standard_kind="fixed", fixed_amount=Decimal("80.00"),
+                                          legal_basis="发改价格规〔2016〕2559号", target="treasury")
+    ranged = CollectionItem.objects.create(code="1030601", name="户外广告位使用费", agency="宝鸡市城市管理执法局",
+                                           standard_kind="range", min_amount=Decimal("1000.00"),
+                                           max_amount=Decimal("500000.00"), legal_basis="陕西省非税收入管理条例",
+                                           target="special", special_account=special)
+    return {"fixed": fixed, "range": ranged}
+
+
+@pytest.fixture
+def notice(items, nt_clerk):
+    """A notice for 10,000.00 falling due on 2026-11-10, payable at ICBC."""
+    from core_finance.nontax import services
+
+    def make(item="range", amount="10000.00", due=dt.date(2026, 11, 10), payer="陕西秦风传媒广告有限公司", bank="ICBC"):
+        return services.issue_notice(items[item], payer_name=payer, amount=amount, due_date=due, user=nt_clerk,
+                                     bank=bank)
+
+    return make
+
+
+@pytest.fixture
+def deliver(nt_clerk):
+    """The simulated bank pays the given notices on ``paid_on``; returns the collection file's bytes."""
+    from core_finance.nontax import banksim, collection
+
+    def make(notices, paid_on=dt.date(2026, 11, 20), repeat=(), bank="ICBC"):
+        _name, text = collection.notice_file(bank, on=paid_on)
+        return banksim.simulate(text, paid_on.isoformat(), pay={n.payment_code for n in notices},
+                                repeat={n.payment_code for n in repeat}).encode("utf-8")
+
+    return make

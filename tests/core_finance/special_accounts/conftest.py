@@ -1,0 +1,54 @@
+"""Fixtures of the special account tests: users with the module's role permissions, accounts."""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Permission
+from django.db.models import Q
+
+from core_finance.demo import ROLE_PERMS as CORE_PERMS
+from core_finance.special_accounts.demo import ROLE_PERMS
+
+
+def module_user(username: str, role: str):
+    user = get_user_model().objects.create_user(username=username, password="Correct-Horse-42", is_staff=True)
+    user.user_permissions.set(Permission.objects.filter(
+        Q(content_type__app_label="finance_special_accounts", codename__in=ROLE_PERMS[role])
+        | Q(content_type__app_label="core_finance", codename__in=CORE_PERMS[role])))
+    return get_user_model().objects.get(pk=user.pk)
+
+
+@pytest.fixture
+def sa_clerk(db):
+    return module_user("sa_clerk", "科员")
+
+
+@pytest.fixture
+def sa_chief(db):
+    return module_user("sa_chief", "科长")
+
+
+@pytest.fixture
+def sa_auditor(db):
+    return module_user("sa_auditor", "审计员")
+
+
+@pytest.fixture
+def account(db):
+    from core_finance.special_accounts.models import SpecialAccount
+
+    return SpecialAccount.objects.create(bank="CCB", bank_name="中国建设银行宝鸡分行", account_no="61050160220000001234",
+                                         name="宝鸡市社会保险基金财政专户", purpose="社会保险基金收支", fund_type="social")
+
+
+@pytest.fixture
+def funded(account, sa_clerk, sa_chief):
+    """The account with 1,000.00 received and approved."""
+    from core_finance.special_accounts import services
+
+    tx = services.create_transaction(account, "receipt", "1000.00", counterparty="宝鸡市社会保险经办中心",
+                                     purpose="保险费归集", user=sa_clerk)
+    services.approve(tx, sa_chief)
+    account.refresh_from_db()
+    return account
