@@ -252,6 +252,14 @@ OCDS_RELEASE_V1 = obj(
 )
 
 
+# The termination notice (终止公告) of a tender: 终止 (terminated) or 废标 (all bids rejected).
+TENDER_CANCEL_V1 = obj(
+    ["tender_id", "kind", "title", "reason", "published_at", "disclosure"],
+    {"tender_id": DOC_ID, "kind": {"enum": ["terminated", "failed"]}, "title": text(500, 1),
+     "reason": text(4000, 1), "published_at": DATETIME, "disclosure": {"const": "public"}},
+)
+
+
 def _public_only(body: dict, classification: str) -> str | None:
     if classification != "public" or body.get("disclosure", "public") != "public":
         return "only procurement records released to the public may be published"
@@ -268,6 +276,8 @@ _define("procurement.tender.publish", TENDER_PUBLISH_V1, "to-extranet",
         "A tender notice with its documents and the tender's bid-opening public key.", 20, public=True)
 _define("procurement.tender.amend", AMENDMENT_V1, "to-extranet",
         "An amendment (更正公告) of a published tender, with its documents.", 20, public=True)
+_define("procurement.tender.cancel", TENDER_CANCEL_V1, "to-extranet",
+        "A tender's termination notice (终止公告); bids are no longer accepted.", public=True)
 _define("procurement.tender.deadline_extended", DEADLINE_EXTENDED_V1, "to-extranet",
         "A bid deadline extension; the extranet notifies the registered bidders.", public=True)
 _define("procurement.clarification.answer", ANSWER_V1, "to-extranet",

@@ -10,9 +10,6 @@ class SupplierPortalConfig(AppConfig):
 
     def ready(self):
         import exchange.messages  # noqa: F401  (defines the message types before handlers are attached)
-        from extranet.procurement import messages
-
-        messages.define()
         from extranet.procurement.services import inbound
 
         inbound.register_handlers()

@@ -10,9 +10,6 @@ class ProcurementConfig(AppConfig):
 
     def ready(self):
         import exchange.messages  # noqa: F401  (defines the message types before handlers are attached)
-        from intranet.procurement import messages
-
-        messages.define()
         from intranet.procurement.services import inbound
 
         inbound.register_handlers()

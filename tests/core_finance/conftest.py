@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import pytest
 from django.contrib.auth.models import Permission
+from django.db.models import Q
 
 from core_finance.demo import ROLE_PERMS
 
@@ -34,12 +35,16 @@ def plans_on(settings):
     settings.JINCAI_FINANCE_PAYMENT_PLANS = True
 
 
-def role_user(username: str, role: str):
+def role_user(username: str, role: str, modules=()):
+    """A staff user with the core finance permissions of ``role`` and, for each ``(app_label,
+    role_permissions)`` of ``modules``, that business module's permissions of the same role."""
     from django.contrib.auth import get_user_model
 
+    perms = Q(content_type__app_label="core_finance", codename__in=ROLE_PERMS[role])
+    for label, table in modules:
+        perms |= Q(content_type__app_label=label, codename__in=table[role])
     user = get_user_model().objects.create_user(username=username, password="Correct-Horse-42", is_staff=True)
-    user.user_permissions.set(Permission.objects.filter(content_type__app_label="core_finance",
-                                                        codename__in=ROLE_PERMS[role]))
+    user.user_permissions.set(Permission.objects.filter(perms))
     return get_user_model().objects.get(pk=user.pk)
 
 

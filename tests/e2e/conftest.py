@@ -13,8 +13,13 @@ import time
 import urllib.request
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.subproc import REPO, side_env
+
+# Assertions wait for the page as a person would; CI machines run two servers and a browser on
+# two cores, so a screen may take a few seconds to settle.
+expect.set_options(timeout=15_000)
 
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
@@ -128,6 +133,21 @@ def totp_now(secret_b32: str) -> str:
         step = int(time.time()) // 30
     _USED_STEPS[secret_b32] = step
     return f"{totp(base64.b32decode(secret_b32)):06d}"
+
+
+def staff_login(browser, stack, username: str, path: str):
+    """A new browser context in which the intranet demo user ``username`` has logged in (password +
+    OTP) and landed on ``path``."""
+    account = stack["accounts"]["intranet"][username]
+    page = browser.new_context(locale="zh-CN").new_page()
+    page.goto(stack["urls"]["intranet"] + path)
+    page.get_by_label("用户名").fill(username)
+    page.get_by_label("密码").fill(account["password"])
+    page.get_by_role("button", name="下一步").click()
+    page.get_by_role("textbox", name="一次性密码").fill(totp_now(account["otp_secret"]))
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_url(f"**{path}**")
+    return page
 
 
 @pytest.fixture(scope="session")

@@ -3,18 +3,19 @@
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
-from tests.e2e.test_finance_assets import admin_login
+from tests.e2e.conftest import staff_login as admin_login
 
 pytestmark = pytest.mark.browser
 
 
 def test_the_revenue_dashboard_for_leaders(stack, browser):
     page = admin_login(browser, stack, "liuyang", "/admin/finance/revenue/")
-    assert page.get_by_role("heading", name="年末收入预测及其在以往年度的误差").is_visible()
-    assert page.get_by_text("该方法在以往年度的平均绝对误差").is_visible()
+    expect(page.get_by_role("heading", name="年末收入预测及其在以往年度的误差")).to_be_visible()
+    expect(page.get_by_text("该方法在以往年度的平均绝对误差")).to_be_visible()
     assert page.locator("svg.finance-chart").count() == 4
-    assert page.get_by_role("row", name="10101 增值税").is_visible()
+    expect(page.get_by_role("row", name="10101 增值税")).to_be_visible()
     with page.expect_download() as download:
         page.get_by_role("link", name="导出 Excel").click()
     assert download.value.suggested_filename.endswith(".xlsx")

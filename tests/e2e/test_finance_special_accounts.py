@@ -3,31 +3,19 @@
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
-from tests.e2e.conftest import totp_now
+from tests.e2e.conftest import staff_login as login
 
 pytestmark = pytest.mark.browser
 
 
-def login(browser, stack, username, path):
-    account = stack["accounts"]["intranet"][username]
-    page = browser.new_context(locale="zh-CN").new_page()
-    page.goto(stack["urls"]["intranet"] + path)
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(account["password"])
-    page.get_by_role("button", name="下一步").click()
-    page.get_by_role("textbox", name="一次性密码").fill(totp_now(account["otp_secret"]))
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_url("**" + path)
-    return page
-
-
 def test_chief_approves_a_disbursement(stack, browser):
     page = login(browser, stack, "zhaolei", "/admin/finance/special-accounts/")
-    assert page.get_by_role("heading", name="财政专户").first.is_visible()
-    assert page.get_by_role("cell", name="宝鸡市专项资金财政专户").first.is_visible()
-    assert page.get_by_role("cell", name="CCB20261120999").is_visible()  # the unmatched interest line
+    expect(page.get_by_role("heading", name="财政专户").first).to_be_visible()
+    expect(page.get_by_role("cell", name="宝鸡市专项资金财政专户").first).to_be_visible()
+    expect(page.get_by_role("cell", name="CCB20261120999")).to_be_visible()  # the unmatched interest line
     page.get_by_role("button", name="批准").first.click()
     page.wait_for_load_state()
-    assert page.get_by_text("已批准并记账。").is_visible()
-    assert page.get_by_role("cell", name="农村公路养护拨款").is_visible()
+    expect(page.get_by_text("已批准并记账。")).to_be_visible()
+    expect(page.get_by_role("cell", name="农村公路养护拨款")).to_be_visible()

@@ -7,24 +7,16 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Permission
-from django.db.models import Q
 
-from core_finance.demo import ROLE_PERMS as CORE_PERMS
 from core_finance.nontax.demo import ROLE_PERMS
 from core_finance.special_accounts.demo import ROLE_PERMS as SA_PERMS
+from tests.core_finance.conftest import role_user
 
 TODAY = dt.date(2026, 11, 30)
 
 
 def module_user(username: str, role: str):
-    user = get_user_model().objects.create_user(username=username, password="Correct-Horse-42", is_staff=True)
-    user.user_permissions.set(Permission.objects.filter(
-        Q(content_type__app_label="finance_nontax", codename__in=ROLE_PERMS[role])
-        | Q(content_type__app_label="finance_special_accounts", codename__in=SA_PERMS[role])
-        | Q(content_type__app_label="core_finance", codename__in=CORE_PERMS[role])))
-    return get_user_model().objects.get(pk=user.pk)
+    return role_user(username, role, [("finance_nontax", ROLE_PERMS), ("finance_special_accounts", SA_PERMS)])
 
 
 @pytest.fixture

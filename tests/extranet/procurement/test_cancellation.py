@@ -68,10 +68,3 @@ def test_a_cancelled_tender_sends_no_closing_list(make_tender, tmp_path, setting
     settings.JINCAI_PROCUREMENT_NOW = tender.bid_deadline + timedelta(seconds=1)
     assert bid_service.close_due_tenders() == []
     assert not OutboundItem.objects.filter(message_type="procurement.bid.closing").exists()
-
-
-def test_both_sides_define_the_same_termination_notice_schema():
-    from extranet.procurement import messages as extranet_messages
-    from intranet.procurement import messages as intranet_messages  # plain data, no intranet app code runs
-
-    assert extranet_messages.TENDER_CANCEL_V1 == intranet_messages.TENDER_CANCEL_V1
