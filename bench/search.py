@@ -128,7 +128,7 @@ def child(size: int, backend: str) -> dict:
     index_seconds, index_cpu = time.perf_counter() - started, time.process_time() - cpu
 
     base = access.public_entries()
-    search_times, plain_times, scan_times, totals = [], [], [], []
+    search_times, plain_times, scan_times, totals, estimated = [], [], [], [], 0
     _like_scan(connection, ["财政"])  # the table into the cache, as for the searches' warm-up
     for q in _queries():
         req = parse({"q": q})
@@ -141,6 +141,7 @@ def child(size: int, backend: str) -> dict:
         engine.run(req, base, with_facets=False)
         plain_times.append(time.perf_counter() - t)
         totals.append(outcome.total)
+        estimated += outcome.estimated  # the database backends estimate totals above a limit
         t = time.perf_counter()
         _like_scan(connection, req.tokens)
         scan_times.append(time.perf_counter() - t)
@@ -149,7 +150,7 @@ def child(size: int, backend: str) -> dict:
         "docs_per_second": size / index_seconds, "docs_per_cpu_second": size / index_cpu, "p50": statistics.median(search_times),
         "p95": _percentile(search_times, 95), "plain_p50": statistics.median(plain_times),
         "scan_p50": statistics.median(scan_times), "scan_p95": _percentile(scan_times, 95),
-        "median_hits": statistics.median(totals), "max_hits": max(totals),
+        "median_hits": statistics.median(totals), "max_hits": max(totals), "estimated": estimated,
     }
 
 
@@ -220,7 +221,8 @@ def main():
             print(f"{backend:<11}{size:>8}{r['docs_per_second']:>14.0f}{r['docs_per_cpu_second']:>12.0f}"
                   f"{r['p50'] * 1000:>9.1f}{r['p95'] * 1000:>9.1f}"
                   f"{r['plain_p50'] * 1000:>14.1f}{r['scan_p50'] * 1000:>13.1f}{r['scan_p95'] * 1000:>13.1f}"
-                  f"{ratio:>10.1%}{r['median_hits']:>9.0f}/{r['max_hits']:<5}  {'ok' if ratio < GOAL else 'ABOVE GOAL'}",
+                  f"{ratio:>10.1%}{r['median_hits']:>9.0f}/{r['max_hits']:<5}  {'ok' if ratio < GOAL else 'ABOVE GOAL'}"
+                  f"  (estimated totals: {r.get('estimated', 0)}/{len(_queries())})",
                   flush=True)
     print(f"total {time.perf_counter() - started:.0f} s; index docs/s per cpu s: this process only (segmenting "
           f"and, on SQLite, the database)", flush=True)

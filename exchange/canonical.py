@@ -9,8 +9,11 @@ duplicate keys, strings escaped exactly as RFC 8785 (JCS) does. For the data use
 from __future__ import annotations
 
 import json
+import re
 
 MAX_SAFE_INTEGER = 2**53 - 1
+# Decoded UTF-8 holds no surrogates; JSON text can still escape one (``\ud800``) on its own.
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89abcdefABCDEF]")
 
 
 class CanonicalError(ValueError):
@@ -18,14 +21,23 @@ class CanonicalError(ValueError):
 
 
 def _check(value, depth: int = 0) -> None:
+    # Strings are the common case; a lone surrogate in one is caught when the text is encoded.
+    kind = type(value)
+    if kind is str or kind is bool or value is None:
+        return
     if depth > 32:
         raise CanonicalError("nested too deeply")
-    if isinstance(value, bool) or value is None or isinstance(value, str):
-        if isinstance(value, str):
-            try:
-                value.encode("utf-8")
-            except UnicodeEncodeError as exc:  # lone surrogates
-                raise CanonicalError("string is not valid Unicode") from exc
+    if kind is dict:
+        for key, item in value.items():
+            if type(key) is not str:
+                raise CanonicalError("object keys must be strings")
+            _check(item, depth + 1)
+        return
+    if kind is list:
+        for item in value:
+            _check(item, depth + 1)
+        return
+    if isinstance(value, bool) or isinstance(value, str):
         return
     if isinstance(value, int):
         if abs(value) > MAX_SAFE_INTEGER:
@@ -33,26 +45,35 @@ def _check(value, depth: int = 0) -> None:
         return
     if isinstance(value, float):
         raise CanonicalError("numbers must be integers")
-    if isinstance(value, list):
-        for item in value:
-            _check(item, depth + 1)
-        return
-    if isinstance(value, dict):
-        for key, item in value.items():
-            if not isinstance(key, str):
-                raise CanonicalError("object keys must be strings")
-            _check(key, depth + 1)
-            _check(item, depth + 1)
+    if isinstance(value, list | dict):
+        _check(list(value) if isinstance(value, list) else dict(value), depth)
         return
     raise CanonicalError(f"type {type(value).__name__} cannot be serialized")
+
+
+def _check_unicode(value) -> None:
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError as exc:
+            raise CanonicalError("string is not valid Unicode") from exc
+    elif isinstance(value, list):
+        for item in value:
+            _check_unicode(item)
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            _check_unicode(key)
+            _check_unicode(item)
 
 
 def dumps(value) -> bytes:
     """Serialize ``value`` canonically to UTF-8 bytes."""
     _check(value)
-    return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode(
-        "utf-8"
-    )
+    text = json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    try:
+        return text.encode("utf-8")
+    except UnicodeEncodeError as exc:  # lone surrogates
+        raise CanonicalError("string is not valid Unicode") from exc
 
 
 def _no_duplicates(pairs):
@@ -89,6 +110,8 @@ def loads_strict(data: bytes):
     except (ValueError, RecursionError) as exc:
         raise CanonicalError(f"not valid JSON: {exc}") from exc
     _check(value)
+    if _SURROGATE_ESCAPE.search(text):
+        _check_unicode(value)  # an escaped pair is fine; a lone surrogate is not
     return value
 
 

@@ -74,6 +74,12 @@ def limits():
     )
 
 
+def memory_copy_bytes() -> int:
+    """Inbound packages up to this size are copied into memory to be verified, not into the inbox
+    directory (they are written there only when held or quarantined)."""
+    return int(_get("MEMORY_COPY_BYTES", 4 * 1024 * 1024))
+
+
 def max_items_per_package() -> int:
     return int(_get("MAX_ITEMS_PER_PACKAGE", 100))
 
@@ -104,12 +110,13 @@ def poll_interval() -> int:
 
 
 def verify_workers() -> int:
-    """Threads that verify inbound packages; they mostly wait for gpg and the disk."""
-    return int(_get("VERIFY_WORKERS", 4))
+    """Threads that verify inbound packages. Verification runs in-process (no gpg), so they compete
+    with the thread that applies in order for the CPU (and the GIL): two keep that thread fed."""
+    return int(_get("VERIFY_WORKERS", 2))
 
 
 def export_workers() -> int:
-    """Threads that sign and write outbound packages; they mostly wait for gpg and the disk."""
+    """Threads that sign and write outbound packages; they mostly wait for the disk (fsync)."""
     return int(_get("EXPORT_WORKERS", 4))
 
 

@@ -8,6 +8,7 @@ before a single byte of member data is read.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from exchange.errors import PackageRejected
@@ -111,21 +112,29 @@ def _canonical(block: bytes) -> tuple[str | None, int]:
     return (name, size) if block == expected else (None, 0)
 
 
-def scan(fd: int, file_size: int, max_members: int) -> list[Member]:
-    """Read every header of the archive in ``fd``; return the members in order."""
+def scan(source: int | Callable, file_size: int, max_members: int) -> list[Member]:
+    """Read every header of the archive in ``source`` (a file descriptor, or a function that reads
+    ``length`` bytes at ``offset``); return the members in order."""
+    if isinstance(source, int):
+        fd = source
+
+        def read(n: int, offset: int) -> bytes:
+            return os.pread(fd, n, offset)
+    else:
+        read = source
     members: list[Member] = []
     offset = 0
     while True:
         if offset + BLOCK > file_size:
             raise PackageRejected("container", "the archive ends without its end-of-archive marker")
-        block = os.pread(fd, BLOCK, offset)
+        block = bytes(read(BLOCK, offset))
         if block == b"\x00" * BLOCK:
-            if os.pread(fd, BLOCK, offset + BLOCK) != b"\x00" * BLOCK:
+            if read(BLOCK, offset + BLOCK) != b"\x00" * BLOCK:
                 raise PackageRejected("container", "a single zero block inside the archive")
             end = offset + 2 * BLOCK
             if file_size != end + (-end % RECORD):
                 raise PackageRejected("container", "the archive is not padded to exactly one whole record")
-            _check_zeros(fd, end, file_size, "data after the end-of-archive marker")
+            _check_zeros(read, end, file_size, "data after the end-of-archive marker")
             return members
         if len(members) >= max_members:
             raise PackageRejected("limits", f"more than {max_members} members")
@@ -143,14 +152,14 @@ def scan(fd: int, file_size: int, max_members: int) -> list[Member]:
             raise PackageRejected("container", f"member {name!r} claims {size} bytes beyond the end of the file")
         members.append(Member(name, data, size))
         offset = data + size + (-size % BLOCK)
-        _check_zeros(fd, data + size, offset, "padding after a member is not zero")
+        _check_zeros(read, data + size, offset, "padding after a member is not zero")
 
 
-def _check_zeros(fd: int, offset: int, end: int, problem: str) -> None:
+def _check_zeros(read: Callable, offset: int, end: int, problem: str) -> None:
     while offset < end:
-        chunk = os.pread(fd, min(1 << 16, end - offset), offset)
+        chunk = read(min(1 << 16, end - offset), offset)
         if not chunk:
             raise PackageRejected("container", "the file is shorter than its headers say")
-        if chunk.count(0) != len(chunk):
+        if bytes(chunk).count(0) != len(chunk):
             raise PackageRejected("container", problem)
         offset += len(chunk)

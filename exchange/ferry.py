@@ -67,6 +67,15 @@ def publish(tmp: Path, directory: Path, name: str) -> Path:
     return final
 
 
+def sync_dir(directory: Path) -> None:
+    """Flush a directory's entries (the names that renames made) to disk: once per batch of renames."""
+    fd = os.open(directory, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
 def scan(directory: Path) -> list[Entry]:
     """Packages ready in ``directory`` in sequence order. Temporary and foreign names are ignored."""
     entries = []
@@ -84,6 +93,33 @@ def scan(directory: Path) -> list[Entry]:
                                  st.st_mtime_ns, stat.S_ISREG(st.st_mode)))
     entries.sort(key=lambda e: (e.seq, e.name))
     return entries
+
+
+def read_in(entry: Entry, max_bytes: int) -> tuple[bytes, str]:
+    """Read a ferry file into memory (the receiver's private copy of a small package), refusing
+    links, special files and anything too large, as :func:`copy_in` does. Returns (bytes, sha256 hex).
+    """
+    if not entry.regular:
+        raise PackageRejected("not_regular")
+    if entry.size > max_bytes:
+        raise PackageRejected("size", f"{entry.size} bytes; the limit is {max_bytes}")
+    try:
+        fd = os.open(entry.path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    except OSError as exc:
+        raise PackageRejected("not_regular", f"cannot open: {exc.strerror}") from None
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise PackageRejected("not_regular")
+        chunks, size = [], 0
+        while chunk := os.read(fd, max(1 << 20, entry.size + 1 - size)):
+            size += len(chunk)
+            if size > max_bytes:
+                raise PackageRejected("size", f"more than {max_bytes} bytes")
+            chunks.append(chunk)
+    finally:
+        os.close(fd)
+    data = chunks[0] if len(chunks) == 1 else b"".join(chunks)
+    return data, hashlib.sha256(data).hexdigest()
 
 
 def copy_in(entry: Entry, dest: Path, max_bytes: int) -> tuple[str, int]:

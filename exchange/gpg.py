@@ -1,11 +1,15 @@
 """OpenPGP through GnuPG: keys, detached signatures, encryption.
 
-Key management goes through python-gnupg. Signing, verification and decryption, which run
-once per package, call ``gpg`` directly with ``--status-fd`` and read the machine-readable
-status lines strictly: a signature is good only when GnuPG reports exactly one signature,
-GOODSIG and VALIDSIG for it, and no error or expiry/revocation status. The GnuPG trust
-database is never consulted (``--trust-model always``); whether a signer is acceptable is
-decided by the caller against the fingerprints pinned for a channel.
+Key management goes through python-gnupg. Signing and decryption, which run once per
+package, call ``gpg`` directly with ``--status-fd`` and read the machine-readable status lines
+strictly: a signature is good only when GnuPG reports exactly one signature, GOODSIG and
+VALIDSIG for it, and no error or expiry/revocation status. The GnuPG trust database is never
+consulted (``--trust-model always``); whether a signer is acceptable is decided by the caller
+against the fingerprints pinned for a channel.
+
+Package signatures are verified in-process by :meth:`GnuPG.verify_pinned` (Sequoia-PGP through
+pysequoia) against the certificates of exactly the pinned fingerprints, exported from this
+GnuPG home: GnuPG stays the keystore. A gpg process runs only to explain a rejection.
 
 No Django here: the province simulator uses this module on its own.
 """
@@ -17,10 +21,13 @@ import os
 import shutil
 import subprocess
 import tempfile
+import threading
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 
 import gnupg
+import pysequoia
 
 GPG_BINARY = os.environ.get("JINCAI_GPG_BINARY", "gpg")
 FPR_LEN = 40
@@ -82,6 +89,8 @@ class GnuPG:
         self.home = short_home(Path(home))
         self.passphrase_file = passphrase_file
         self._py = None
+        self._certs: dict[str, tuple[tuple, pysequoia.Cert | None]] = {}  # fpr -> (keyring stamp, cert)
+        self._certs_lock = threading.Lock()
 
     # -- housekeeping -------------------------------------------------------------------
     def ensure_home(self) -> None:
@@ -187,6 +196,80 @@ class GnuPG:
                    "--verify", sig.name, "-"]
             proc = subprocess.run(cmd, input=data, capture_output=True, env=_env(), timeout=_TIMEOUT, check=False)
         return parse_verify_status(proc.stdout.decode("utf-8", errors="replace"), proc.returncode)
+
+    def _keyring_stamp(self) -> tuple:
+        stamp = []
+        for name in ("pubring.kbx", "pubring.gpg"):
+            try:
+                st = os.stat(self.home / name)
+            except FileNotFoundError:
+                stamp.append(None)
+            else:
+                stamp.append((st.st_ino, st.st_size, st.st_mtime_ns))
+        return tuple(stamp)
+
+    def certificate(self, fingerprint: str) -> pysequoia.Cert | None:
+        """The public certificate of ``fingerprint`` from this keyring (exported once, again after
+        the keyring file changes), or None when the keyring does not hold it."""
+        stamp = self._keyring_stamp()
+        with self._certs_lock:
+            cached = self._certs.get(fingerprint)
+            if cached is not None and cached[0] == stamp:
+                return cached[1]
+            cert = None
+            data = self.py.export_keys(fingerprint, armor=False)
+            if data:
+                certs = pysequoia.Cert.split_bytes(data if isinstance(data, bytes) else data.encode("latin-1"))
+                if len(certs) == 1 and certs[0].fingerprint.upper() == fingerprint:
+                    cert = certs[0]
+            self._certs[fingerprint] = (stamp, cert)
+            return cert
+
+    def verify_pinned(self, signature: bytes, data: bytes, fingerprints) -> Signature:
+        """Check a detached signature in-process against the certificates of ``fingerprints`` only.
+
+        Valid only when Sequoia finds exactly one good signature by one of those certificates and
+        that certificate is neither revoked nor expired now. On any failure GnuPG checks the same
+        signature against the whole keyring, only to say why (a signer that is not pinned, or a bad
+        signature): a signature GnuPG likes but Sequoia does not is still invalid.
+        """
+        by_fpr = {}
+        for fpr in sorted(fingerprints):
+            cert = self.certificate(fpr)
+            if cert is not None:
+                by_fpr[fpr] = cert
+        problem = "no pinned certificate in the keyring"
+        if by_fpr:
+            certs = list(by_fpr.values())
+            try:
+                result = pysequoia.verify(bytes=data, store=lambda _ids: certs,
+                                          signature=pysequoia.Sig.from_bytes(signature))
+                good = result.valid_sigs
+            except Exception as exc:  # pysequoia raises RuntimeError (with a Rust backtrace) on failure
+                good, problem = [], str(exc).splitlines()[0][:300] if str(exc) else type(exc).__name__
+            if len(good) == 1:
+                primary, signing = good[0].certificate.upper(), good[0].signing_key.upper()
+                cert = by_fpr.get(primary)
+                if cert is None:
+                    problem = "the signing certificate is not pinned"
+                elif cert.is_revoked:
+                    problem = "the signing key is revoked"
+                elif cert.expiration is not None and cert.expiration <= datetime.now(UTC):
+                    problem = "the signing key has expired"
+                else:
+                    created = pysequoia.Sig.from_bytes(signature).created
+                    return Signature(valid=True, fingerprint=primary, signing_fingerprint=signing,
+                                     created=int(created.timestamp()) if created else 0)
+            elif good:
+                problem = "exactly one good signature is required"
+        explained = self.verify_detached(signature, data)
+        if explained.valid and explained.fingerprint in by_fpr:
+            return Signature(valid=False, fingerprint=explained.fingerprint, problem=problem,
+                             status=explained.status)
+        if explained.valid:  # good, by a key that is not pinned: the caller says so
+            return explained
+        explained.problem = explained.problem or problem
+        return explained
 
     # -- encryption ------------------------------------------------------------------------
     def encrypt_file(self, src: Path, dst: Path, recipients: list[str]) -> None:

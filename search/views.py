@@ -99,7 +99,10 @@ def _api(request, base_for):
     except Exception:  # noqa: BLE001
         return _unavailable(request, None, api=True)
     return JsonResponse({
-        "query": req.text, "words": req.tokens, "total": outcome.total, "page": outcome.page,
+        "query": req.text, "words": req.tokens, "total": outcome.total,
+        # Above a few thousand matches the database backend estimates the total and facet counts.
+        "total_is_estimate": outcome.estimated, "facet_counts_are_estimates": outcome.facets_estimated,
+        "page": outcome.page,
         "pages": outcome.pages, "per_page": req.per_page, "sort": req.sort, "relaxed": outcome.relaxed,
         "filters": {"type": req.kind, "year": req.year, "issuer": req.issuer},
         "results": [hit.as_dict() for hit in outcome.hits],

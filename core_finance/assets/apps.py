@@ -9,6 +9,11 @@ class FinanceAssetsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
+        # 乡财乡用县监管: an asset card belongs to its holding agency's division; a transfer or disposal
+        # request to the division of the agency that asks for it. Categories are shared reference data.
+        from core_finance.services import scope
+
+        scope.register_paths(self.label, {"assetcard": "agency__", "assetchange": "from_agency__"})
         # Reference data is also edited through the generic admin screens: audit those saves too.
         from django.db.models.signals import post_delete, post_save
 

@@ -26,6 +26,7 @@ from core_finance.assets.models import (
 from core_finance.errors import FinanceRuleError, refuse
 from core_finance.models import Agency, PaymentApplication, PaymentStatus
 from core_finance.money import ZERO, to_money
+from core_finance.services import scope
 from core_finance.services.base import clean_text, next_number, not_creator, today
 
 CENT = Decimal("0.01")
@@ -117,6 +118,7 @@ def register(*, name, category: AssetCategory, agency: Agency, location, custodi
     """Register an asset. One acquired this year comes from a paid payment on a 310 capital code of
     the same agency; the cards of one payment never add up to more than it paid."""
     _require(user, "add_assetcard", _("register assets"))
+    scope.require_agency(user, agency)
     value = to_money(original_value, positive=True)
     if payment is not None:
         payment = PaymentApplication.objects.select_for_update().select_related("dept_econ", "agency").get(
@@ -149,6 +151,7 @@ def update_card(card: AssetCard, user, *, location=None, custodian=None) -> Asse
     """Where the asset is and who keeps it may change; its value and history do not."""
     _require(user, "change_assetcard", _("change asset cards"))
     card = AssetCard.objects.select_for_update().get(pk=card.pk)
+    scope.require_agency(user, card.agency)
     if card.status == CardStatus.DISPOSED:
         raise _refuse("disposed", number=card.number)
     before = snapshot(card, ["location", "custodian"])
@@ -166,6 +169,9 @@ def request_change(card: AssetCard, *, kind: str, user, reason: str, effective_o
                    to_agency: Agency | None = None, receiver: str = "", proceeds="0") -> AssetChange:
     _require(user, "add_assetchange", _("request asset transfers and disposals"))
     card = AssetCard.objects.select_for_update().get(pk=card.pk)
+    scope.require_agency(user, card.agency)
+    if to_agency is not None:  # a transfer stays within the divisions the requester answers for
+        scope.require_agency(user, to_agency)
     if card.status == CardStatus.DISPOSED:
         raise _refuse("disposed", number=card.number)
     if card.changes.filter(status=ChangeStatus.PENDING).exists():
@@ -194,6 +200,7 @@ def decide_change(change: AssetChange, user, approve: bool, comment: str = "") -
     _require(user, "approve_assetchange", _("approve asset transfers and disposals"))
     not_creator(change.created_by_id, user, str(change))
     change = AssetChange.objects.select_for_update().get(pk=change.pk)
+    scope.require_agency(user, change.from_agency)
     if change.status != ChangeStatus.PENDING:
         raise refuse("state", document=str(change), state=change.get_status_display(), action=_("decide"))
     if not approve and not (comment or "").strip():
@@ -228,10 +235,11 @@ def _holder(card: AssetCard, transfers: list[AssetChange], on: dt.date) -> int |
     return holder
 
 
-def annual_report(year: int) -> list[dict]:
+def annual_report(year: int, agency_ids: list[int] | None = None) -> list[dict]:
     """Per agency, by original value: opening + additions − reductions = closing; the year's
     depreciation and the closing accumulated depreciation and net value (attributed to the holder
-    at the year end, or to the agency that disposed of the asset)."""
+    at the year end, or to the agency that disposed of the asset). ``agency_ids`` (a division
+    scope, see services/scope.py) limits the rows; None means all."""
     start, end = dt.date(year - 1, 12, 31), dt.date(year, 12, 31)
     transfers = defaultdict(list)
     for t in AssetChange.objects.filter(kind=ChangeKind.TRANSFER, status=ChangeStatus.APPROVED).order_by(
@@ -262,23 +270,27 @@ def annual_report(year: int) -> list[dict]:
     agencies = {a.pk: a for a in Agency.objects.filter(pk__in=rows)}
     out = []
     for pk, r in sorted(rows.items(), key=lambda kv: agencies[kv[0]].code):
+        if agency_ids is not None and pk not in agency_ids:
+            continue  # every card is walked (transfers cross divisions), only the user's rows are shown
         r.update(agency=agencies[pk], net=r["closing"] - r["accumulated"])
         out.append(r)
     return out
 
 
-def report_xlsx(year: int) -> bytes:
+def report_xlsx(year: int, agency_ids: list[int] | None = None) -> bytes:
     from core_finance.services.sheets import to_xlsx
 
     headings = [_("agency code"), _("holding agency"), _("opening value"), _("additions in the year"), _("reductions in the year"),
                 _("closing value"), _("depreciation of the year"), _("accumulated depreciation"), _("net value"),
                 _("number of assets")]
     rows = [[r["agency"].code, r["agency"].name, r["opening"], r["additions"], r["reductions"], r["closing"],
-             r["depreciation"], r["accumulated"], r["net"], r["count"]] for r in annual_report(year)]
+             r["depreciation"], r["accumulated"], r["net"], r["count"]] for r in annual_report(year, agency_ids)]
+    register = AssetCard.objects.select_related("category", "agency").filter(acquired_on__year__lte=year)
+    if agency_ids is not None:
+        register = register.filter(agency_id__in=agency_ids)
     cards = [[c.number, c.name, c.category.code, c.agency.name, c.location, c.custodian, c.original_value,
               c.acquired_on, c.get_status_display(), accumulated(c, year, 12), c.original_value - accumulated(
-                  c, year, 12)] for c in AssetCard.objects.select_related("category", "agency")
-             .filter(acquired_on__year__lte=year)]
+                  c, year, 12)] for c in register]
     return to_xlsx([(_("Annual asset report %(year)s") % {"year": year}, headings, rows),
                     (_("Asset register"), [_("asset number"), _("asset name"), _("category code"), _("holding agency"),
                                            _("location"), _("custodian"), _("original value"),

@@ -6,7 +6,7 @@ from functools import wraps
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
@@ -15,8 +15,9 @@ from core_finance.assets import services
 from core_finance.assets.forms import CardForm, ChangeForm, DecideForm, EditForm, FilterForm
 from core_finance.assets.models import AssetCard, AssetChange, CardStatus, ChangeStatus
 from core_finance.charts import bar_chart
+from core_finance.services import scope
 from core_finance.services.base import today
-from core_finance.views.common import XLSX, attempt, download, post_only
+from core_finance.views.common import XLSX, attempt, download, post_only, scoped_form, scoped_get
 
 
 def needs(codename):
@@ -36,20 +37,22 @@ def _page(request, template, title, context):
 
 @needs("view_assetcard")
 def register(request):
-    form = FilterForm(request.GET or None)
-    cards = form.apply(AssetCard.objects.select_related("category", "agency"))[:500]
+    user = request.user
+    form = scoped_form(FilterForm(request.GET or None), user)
+    cards = form.apply(scope.for_user(AssetCard.objects.select_related("category", "agency"), user))[:500]
     on = today()
     for card in cards:
         card.net = services.net_value(card, on)
     return _page(request, "register.html", _("Asset register"), {
-        "form": form, "cards": cards, "pending": AssetChange.objects.filter(status=ChangeStatus.PENDING)
-        .select_related("card", "from_agency", "to_agency"), "can_add": request.user.has_perm(
+        "form": form, "cards": cards, "pending": scope.for_user(AssetChange.objects.filter(
+            status=ChangeStatus.PENDING).select_related("card", "from_agency", "to_agency"), user),
+        "can_add": user.has_perm(
             "finance_assets.add_assetcard"), "year": on.year})
 
 
 @needs("add_assetcard")
 def create(request):
-    form = CardForm(request.POST or None)
+    form = scoped_form(CardForm(request.POST or None), request.user)
     if request.method == "POST" and form.is_valid():
         back, card = attempt(request, lambda: services.register(user=request.user, **form.cleaned_data),
                              _("The asset was registered."), request.path)
@@ -59,7 +62,7 @@ def create(request):
 
 @needs("view_assetcard")
 def card(request, pk):
-    card = get_object_or_404(AssetCard.objects.select_related("category", "agency", "payment"), pk=pk)
+    card = scoped_get(request, AssetCard.objects.select_related("category", "agency", "payment"), pk=pk)
     on = today()
     years = range(card.acquired_on.year, on.year + 1)
     schedule = [(y, services.accumulated(card, y, 12) - services.accumulated(card, y - 1, 12),
@@ -71,14 +74,14 @@ def card(request, pk):
         "monthly": services.monthly_base(card.original_value, card.useful_life_months),
         "changes": card.changes.select_related("from_agency", "to_agency", "created_by", "decided_by"),
         "edit_form": EditForm(initial={"location": card.location, "custodian": card.custodian}) if editable and user.has_perm("finance_assets.change_assetcard")
-        else None, "change_form": ChangeForm() if editable and user.has_perm("finance_assets.add_assetchange")
+        else None, "change_form": scoped_form(ChangeForm(), user) if editable and user.has_perm("finance_assets.add_assetchange")
         else None, "decide_form": DecideForm() if user.has_perm("finance_assets.approve_assetchange") else None})
 
 
 @post_only
 @needs("change_assetcard")
 def edit(request, pk):
-    card = get_object_or_404(AssetCard, pk=pk)
+    card = scoped_get(request, AssetCard, pk=pk)
     form = EditForm(request.POST)
     back = redirect("finance_assets:card", pk).url
     if form.is_valid():
@@ -92,8 +95,8 @@ def edit(request, pk):
 @post_only
 @needs("add_assetchange")
 def request_change(request, pk):
-    card = get_object_or_404(AssetCard, pk=pk)
-    form = ChangeForm(request.POST)
+    card = scoped_get(request, AssetCard, pk=pk)
+    form = scoped_form(ChangeForm(request.POST), request.user)
     back = redirect("finance_assets:card", pk).url
     if form.is_valid():
         d = form.cleaned_data
@@ -109,7 +112,7 @@ def request_change(request, pk):
 @post_only
 @needs("approve_assetchange")
 def decide(request, pk, action):
-    change = get_object_or_404(AssetChange, pk=pk)
+    change = scoped_get(request, AssetChange, pk=pk)
     form = DecideForm(request.POST)
     comment = form.cleaned_data["comment"] if form.is_valid() else ""
     back = redirect("finance_assets:card", change.card_id).url
@@ -121,9 +124,10 @@ def decide(request, pk, action):
 @needs("view_assetcard")
 def report(request):
     year = int(request.GET["year"]) if request.GET.get("year", "").isdigit() else today().year
+    agencies = scope.agency_ids(request.user)
     if request.GET.get("format") == "xlsx":
-        return download(services.report_xlsx(year), f"assets-{year}.xlsx", XLSX)
-    rows = services.annual_report(year)
+        return download(services.report_xlsx(year, agency_ids=agencies), f"assets-{year}.xlsx", XLSX)
+    rows = services.annual_report(year, agency_ids=agencies)
     chart = bar_chart(_("Net asset value by agency, %(year)s") % {"year": year},
                       [(r["agency"].name, r["net"]) for r in rows], chart_id="asset-net")
     totals = {k: sum((r[k] for r in rows), 0) for k in ("opening", "additions", "reductions", "closing",

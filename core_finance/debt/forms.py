@@ -1,10 +1,10 @@
 from django import forms
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from core_finance.debt.codes import DEBT_SERVICE_PREFIXES
+from core_finance.debt.codes import INTEREST_PREFIX, PRINCIPAL_PREFIX
 from core_finance.debt.models import DebtInstrument, FundSource
 from core_finance.models import Indicator
+from core_finance.services import scope
 
 
 class InstrumentForm(forms.ModelForm):
@@ -15,22 +15,33 @@ class InstrumentForm(forms.ModelForm):
         widgets = {"issue_date": forms.DateInput(attrs={"type": "date"})}
 
 
+class IndicatorChoice(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return f"{obj.number} {obj.functional} — {obj.agency.name} ({obj.balance})"
+
+
 class RepaymentForm(forms.Form):
     source = forms.ChoiceField(label=_("source of funds"), choices=FundSource.choices)
-    indicator = forms.ModelChoiceField(label=_("debt-service indicator"), required=False,
-                                       queryset=Indicator.objects.none())
+    principal_indicator = IndicatorChoice(label=_("principal indicator (231 debt principal)"), required=False,
+                                          queryset=Indicator.objects.none())
+    interest_indicator = IndicatorChoice(label=_("interest indicator (232 debt interest)"), required=False,
+                                         queryset=Indicator.objects.none())
     paid_on = forms.DateField(label=_("repayment date"), required=False,
                               widget=forms.DateInput(attrs={"type": "date"}))
     reference = forms.CharField(label=_("reference"), max_length=100, required=False)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, user=None, line=None, **kwargs):
         super().__init__(*args, **kwargs)
-        query = None
-        for prefix in DEBT_SERVICE_PREFIXES:
-            q = Q(functional__code__startswith=prefix)
-            query = q if query is None else query | q
-        self.fields["indicator"].queryset = Indicator.objects.filter(query).select_related("agency", "functional",
-                                                                                           "dept_econ")
+        base = Indicator.objects.select_related("agency", "functional").order_by("number")
+        if user is not None:
+            base = scope.for_user(base, user)
+        # Each picker offers only its own functional class; a part the line does not have is dropped.
+        for name, prefix, amount in (("principal_indicator", PRINCIPAL_PREFIX, line.principal if line else 1),
+                                     ("interest_indicator", INTEREST_PREFIX, line.interest if line else 1)):
+            if amount:
+                self.fields[name].queryset = base.filter(functional__code__startswith=prefix)
+            else:
+                del self.fields[name]
 
 
 class CapacityForm(forms.Form):

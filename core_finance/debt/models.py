@@ -102,9 +102,15 @@ class Repayment(models.Model):
     source = models.CharField(_("source of funds"), max_length=20, choices=FundSource.choices)
     amount = MoneyField(pgettext_lazy("debt", "amount"))
     paid_on = models.DateField(_("repayment date"))
-    payment = models.OneToOneField("core_finance.PaymentApplication", null=True, blank=True,
-                                   on_delete=models.PROTECT, related_name="debt_repayment",
-                                   verbose_name=_("payment application"))
+    # From the budget, principal (functional class 231) and interest (232) are paid by separate
+    # applications on separate indicators. A part whose payment survives a voided repayment (the
+    # other part failed) is carried into the next repayment of the line, so both may point to it.
+    principal_payment = models.ForeignKey("core_finance.PaymentApplication", null=True, blank=True,
+                                          on_delete=models.PROTECT, related_name="+",
+                                          verbose_name=_("principal payment application"))
+    interest_payment = models.ForeignKey("core_finance.PaymentApplication", null=True, blank=True,
+                                         on_delete=models.PROTECT, related_name="+",
+                                         verbose_name=_("interest payment application"))
     reference = models.CharField(_("reference"), max_length=100, blank=True)
     voided = models.BooleanField(_("voided"), default=False)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
@@ -121,6 +127,10 @@ class Repayment(models.Model):
 
     def __str__(self):
         return f"{self.line} {self.amount}"
+
+    @property
+    def payments(self) -> list:
+        return [p for p in (self.principal_payment, self.interest_payment) if p is not None]
 
 
 class DueAlert(models.Model):

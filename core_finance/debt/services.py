@@ -7,13 +7,13 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Sum
+from django.db.models import Q, Sum
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
 
 from common.audit.services import record, snapshot
 from core_finance.debt import schedule
-from core_finance.debt.codes import DEBT_SERVICE_PREFIXES
+from core_finance.debt.codes import INTEREST_PREFIX, PRINCIPAL_PREFIX
 from core_finance.debt.models import (
     DebtInstrument,
     DueAlert,
@@ -26,9 +26,9 @@ from core_finance.debt.models import (
     ScheduleLine,
 )
 from core_finance.errors import FinanceRuleError, refuse
-from core_finance.models import PaymentStatus
+from core_finance.models import FiscalDivision, PaymentStatus
 from core_finance.money import ZERO, to_money
-from core_finance.services import payments
+from core_finance.services import payments, scope
 from core_finance.services.base import clean_text, next_number, today
 
 ALERT_DAYS = (30, 7, 1)
@@ -39,10 +39,20 @@ MESSAGES = {
     "term": gettext_lazy("[Debt schedule rule] a term of %(term)s months cannot be split into %(freq)s payments "
                          "a year."),
     "rate": gettext_lazy("[Debt schedule rule] the interest rate “%(value)s” is not a percentage between 0 and 100."),
-    "not_debt_service": gettext_lazy("[Debt service rule] indicator %(indicator)s is not a debt-service "
-                                     "indicator (functional codes 231 or 232)."),
-    "indicator_needed": gettext_lazy("[Debt service rule] a repayment from the budget needs a debt-service "
-                                     "indicator."),
+    "not_principal": gettext_lazy("[Debt service rule] indicator %(indicator)s (functional code %(code)s) cannot "
+                                  "pay principal: principal is paid from a debt principal indicator (functional "
+                                  "class 231)."),
+    "not_interest": gettext_lazy("[Debt service rule] indicator %(indicator)s (functional code %(code)s) cannot "
+                                 "pay interest: interest is paid from a debt interest indicator (functional "
+                                 "class 232)."),
+    "principal_indicator_needed": gettext_lazy("[Debt service rule] repaying principal from the budget needs a "
+                                               "debt principal indicator (functional class 231)."),
+    "interest_indicator_needed": gettext_lazy("[Debt service rule] paying interest from the budget needs a debt "
+                                              "interest indicator (functional class 232)."),
+    "carried": gettext_lazy("[Debt repayment rule] payment application %(payment)s still pays part of period "
+                            "%(seq)s of %(number)s; record the rest of this period from the budget."),
+    "home_only": gettext_lazy("[Division isolation rule] government debt is managed by the treasury of "
+                              "%(division)s; staff of other fiscal divisions cannot act on it."),
     "already_paid": gettext_lazy("[Debt repayment rule] period %(seq)s of %(number)s is already paid."),
 }
 
@@ -54,6 +64,13 @@ def _refuse(rule: str, **params) -> FinanceRuleError:
 def _require(user, codename: str, action) -> None:
     if user is None or not user.has_perm(f"finance_debt.{codename}"):
         raise refuse("permission", action=action)
+    require_home(user)
+
+
+def require_home(user) -> None:
+    """Debt is a treasury-level (home division) matter: township staff neither see nor touch it."""
+    if user is not None and not scope.sees_home(user):
+        raise _refuse("home_only", division=FiscalDivision.home().name)
 
 
 def thresholds() -> tuple[Decimal, Decimal]:
@@ -96,26 +113,63 @@ def create_instrument(*, name, kind, creditor, amount, annual_rate, issue_date: 
 
 
 def release_failed() -> int:
-    """A repayment whose budget payment was rejected or returned by the bank did not pay the line."""
+    """A repayment one of whose budget payments was rejected or returned by the bank did not pay
+    the line: it is voided and the line is due again. The other part's payment, if it did not fail,
+    is carried into the next repayment of the line (see ``_surviving``), never paid twice."""
     count = 0
-    for rep in Repayment.objects.filter(voided=False, payment__status__in=FAILED).select_related("line"):
+    failed = Q(principal_payment__status__in=FAILED) | Q(interest_payment__status__in=FAILED)
+    for rep_id, line_id in Repayment.objects.filter(failed, voided=False).values_list("pk", "line_id"):
         with transaction.atomic():
-            line = ScheduleLine.objects.select_for_update().get(pk=rep.line_id)
+            line = ScheduleLine.objects.select_for_update().get(pk=line_id)
+            rep = Repayment.objects.select_related("principal_payment", "interest_payment").get(pk=rep_id)
+            if rep.voided:  # voided meanwhile by another caller
+                continue
             rep.voided = True
             rep.save(update_fields=["voided"])
             line.status = LineStatus.DUE
             line.save(update_fields=["status"])
-            record("finance.debt.repayment.void", rep, detail={"payment": rep.payment.number,
-                                                               "status": rep.payment.status})
+            record("finance.debt.repayment.void", rep, detail={
+                "failed": {p.number: p.status for p in rep.payments if p.status in FAILED},
+                "carried": [p.number for p in rep.payments if p.status not in FAILED]})
             count += 1
     return count
 
 
-def record_repayment(line: ScheduleLine, *, user, source: str, paid_on: dt.date | None = None, indicator=None,
-                     payee_name: str = "", payee_account: str = "", payee_bank: str = "",
-                     reference: str = "") -> Repayment:
-    """Pay one schedule line, once. From the budget, the money goes through a payment application on
-    a debt-service indicator (check-and-reserve on the indicator, approval by someone else)."""
+def _surviving(line: ScheduleLine) -> dict:
+    """Per part, a payment of a voided repayment of ``line`` that did not fail: that part is already
+    being paid, so the next repayment takes it over instead of paying it again."""
+    out = {}
+    for rep in (line.repayments.filter(voided=True).select_related("principal_payment", "interest_payment")
+                .order_by("-pk")):
+        for part in ("principal", "interest"):
+            app = getattr(rep, f"{part}_payment")
+            if app is not None and part not in out and app.status not in FAILED:
+                out[part] = app
+    return out
+
+
+def _parts(line: ScheduleLine, principal_indicator, interest_indicator, carried: dict) -> list:
+    """The budget payments to make: (part, amount, indicator), every indicator checked first."""
+    todo = []
+    for part, prefix, amount, indicator in (("principal", PRINCIPAL_PREFIX, line.principal, principal_indicator),
+                                            ("interest", INTEREST_PREFIX, line.interest, interest_indicator)):
+        if amount <= 0 or part in carried:
+            continue
+        if indicator is None:
+            raise _refuse(f"{part}_indicator_needed")
+        if not indicator.functional.code.startswith(prefix):
+            raise _refuse(f"not_{part}", indicator=indicator.number, code=indicator.functional.code)
+        todo.append((part, amount, indicator))
+    return todo
+
+
+def record_repayment(line: ScheduleLine, *, user, source: str, paid_on: dt.date | None = None,
+                     principal_indicator=None, interest_indicator=None, payee_name: str = "",
+                     payee_account: str = "", payee_bank: str = "", reference: str = "") -> Repayment:
+    """Pay one schedule line, once. From the budget, principal goes through a payment application on
+    a debt principal indicator (231) and interest through one on a debt interest indicator (232), each
+    a check-and-reserve on its indicator and approved by someone else. Both or neither: if the second
+    is refused, the first reservation is rolled back with it."""
     _require(user, "repay_debtinstrument", _("record debt repayments"))
     if source not in FundSource.values:
         raise refuse("field_required", field=_("source of funds"))
@@ -125,24 +179,29 @@ def record_repayment(line: ScheduleLine, *, user, source: str, paid_on: dt.date 
         inst = line.instrument
         if line.status == LineStatus.PAID or line.repayments.filter(voided=False).exists():
             raise _refuse("already_paid", seq=line.seq, number=inst.number)
-        app = None
+        carried = _surviving(line)
+        if carried and source != FundSource.BUDGET:
+            raise _refuse("carried", payment=next(iter(carried.values())).number, seq=line.seq, number=inst.number)
+        apps = dict(carried)
         if source == FundSource.BUDGET:
-            if indicator is None:
-                raise _refuse("indicator_needed")
-            if not indicator.functional.code.startswith(DEBT_SERVICE_PREFIXES):
-                raise _refuse("not_debt_service", indicator=indicator.number)
-            app = payments.create_application(
-                indicator=indicator, amount=line.total, payment_type="5201",
-                payee_name=payee_name or inst.creditor, payee_account=payee_account or "-",
-                payee_bank=payee_bank or "-", user=user,
-                purpose=_("Debt service %(number)s period %(seq)s") % {"number": inst.number, "seq": line.seq})
+            purposes = {"principal": _("Debt principal %(number)s period %(seq)s"),
+                        "interest": _("Debt interest %(number)s period %(seq)s")}
+            for part, amount, indicator in _parts(line, principal_indicator, interest_indicator, carried):
+                apps[part] = payments.create_application(
+                    indicator=indicator, amount=amount, payment_type="5201",
+                    payee_name=payee_name or inst.creditor, payee_account=payee_account or "-",
+                    payee_bank=payee_bank or "-", user=user,
+                    purpose=purposes[part] % {"number": inst.number, "seq": line.seq})
         rep = Repayment.objects.create(line=line, source=source, amount=line.total, paid_on=paid_on or today(),
-                                       payment=app, reference=(reference or "").strip()[:100], created_by=user)
+                                       principal_payment=apps.get("principal"),
+                                       interest_payment=apps.get("interest"),
+                                       reference=(reference or "").strip()[:100], created_by=user)
         line.status = LineStatus.PAID
         line.save(update_fields=["status"])
         record("finance.debt.repayment.create", rep, actor=user, detail={
             "instrument": inst.number, "seq": line.seq, "principal": line.principal, "interest": line.interest,
-            "source": source, "payment": app.number if app else None})
+            "source": source, "payments": {part: app.number for part, app in apps.items()},
+            "carried": [app.number for app in carried.values()]})
     return rep
 
 

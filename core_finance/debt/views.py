@@ -14,16 +14,20 @@ from core_finance.charts import bar_chart
 from core_finance.debt import services
 from core_finance.debt.forms import CapacityForm, InstrumentForm, RepaymentForm
 from core_finance.debt.models import DebtInstrument, LineStatus, ScheduleLine
+from core_finance.services import scope
 from core_finance.services.base import today
 from core_finance.views.common import attempt, post_only
 
 
 def needs(codename):
+    """The permission, and the home division: debt is a treasury-level module (another division's
+    staff get a 404, as for the treasury's other installation-wide screens)."""
     def decorator(view):
         @wraps(view)
         def wrapped(request, *args, **kwargs):
             if not request.user.has_perm(f"finance_debt.{codename}"):
                 raise PermissionDenied
+            scope.require_home(request.user)
             return view(request, *args, **kwargs)
         return wrapped
     return decorator
@@ -61,9 +65,10 @@ def create(request):
 @needs("view_debtinstrument")
 def instrument(request, pk):
     inst = get_object_or_404(DebtInstrument, pk=pk)
-    lines = list(inst.lines.prefetch_related("repayments__payment"))
+    lines = list(inst.lines.prefetch_related("repayments__principal_payment", "repayments__interest_payment"))
     for line in lines:  # one form per line, each with its own field ids
-        line.form = RepaymentForm(auto_id=f"id_line{line.pk}_%s")
+        if line.status != LineStatus.PAID:
+            line.form = RepaymentForm(auto_id=f"id_line{line.pk}_%s", user=request.user, line=line)
     return _page(request, "instrument.html", str(inst), {
         "inst": inst, "lines": lines, "can_repay":
         request.user.has_perm("finance_debt.repay_debtinstrument"), "paid": LineStatus.PAID,
@@ -75,7 +80,7 @@ def instrument(request, pk):
 def repay(request, pk):
     line = get_object_or_404(ScheduleLine, pk=pk)
     back = redirect("finance_debt:instrument", line.instrument_id).url
-    form = RepaymentForm(request.POST)
+    form = RepaymentForm(request.POST, user=request.user, line=line)
     if not form.is_valid():
         from django.contrib import messages
 
@@ -83,8 +88,9 @@ def repay(request, pk):
         return redirect(back)
     d = form.cleaned_data
     done, _rep = attempt(request, lambda: services.record_repayment(
-        line, user=request.user, source=d["source"], indicator=d["indicator"], paid_on=d["paid_on"],
-        reference=d["reference"]), _("The repayment was recorded."), back)
+        line, user=request.user, source=d["source"], principal_indicator=d.get("principal_indicator"),
+        interest_indicator=d.get("interest_indicator"), paid_on=d["paid_on"], reference=d["reference"]),
+        _("The repayment was recorded."), back)
     return done or redirect(back)
 
 

@@ -3,7 +3,15 @@ from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 
 from core_finance.debt import urls
+from core_finance.services import scope
 from core_finance.wagtail_hooks import MENU_HOOK, LazyUrlMenuItem
+
+
+class HomeMenuItem(LazyUrlMenuItem):
+    """Shown only to staff of the home division: debt is managed by the treasury, not by townships."""
+
+    def is_shown(self, request):
+        return super().is_shown(request) and scope.sees_home(request.user)
 
 
 @hooks.register("register_admin_urls")
@@ -13,5 +21,5 @@ def register_urls():
 
 @hooks.register(MENU_HOOK)
 def menu_item():
-    return LazyUrlMenuItem(_("Government debt"), "finance_debt:dashboard", "finance_debt.view_debtinstrument",
-                           icon_name="table", order=240, name="finance-debt")
+    return HomeMenuItem(_("Government debt"), "finance_debt:dashboard", "finance_debt.view_debtinstrument",
+                        icon_name="table", order=240, name="finance-debt")

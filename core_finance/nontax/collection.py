@@ -18,7 +18,9 @@ Import: every line is checked first; any bad line refuses the whole file with on
 line and nothing is imported. A code settles exactly once: a line for a code already settled
 (the same file delivered again, or the payer paying twice) is recorded as a duplicate and not
 counted. The notices of a file are locked in one order, so parallel deliveries neither deadlock
-nor settle twice.
+nor settle twice. The file's settlements and late fees post one core ledger entry, dated on the
+file's date, in the same transaction (posting.py); a line paid in a closed period refuses the file.
+Agent bank files carry every division's revenue: only home-division staff exchange them.
 """
 
 from __future__ import annotations
@@ -34,8 +36,10 @@ from django.utils.translation import gettext as _
 from common.audit.services import record
 from core_finance.errors import FinanceRuleError, RowErrors, refuse
 from core_finance.money import ZERO, to_money
+from core_finance.nontax import posting
 from core_finance.nontax.models import CollectionFile, DuplicateLine, NoticeStatus, PaymentNotice, Settlement
-from core_finance.nontax.services import amount_due, require, valid_code
+from core_finance.nontax.services import amount_due, require, require_home, valid_code
+from core_finance.services import ledger
 from core_finance.services.base import today
 
 COLLECT_COLUMNS = ["payment_code", "payer_name", "principal", "late_fee", "amount", "paid_on", "bank_ref"]
@@ -115,6 +119,11 @@ def _check(row: dict, bank: str, file_date: date, notices: dict) -> dict:
         raise ValueError(_("the payment date is not valid")) from None
     if paid_on > file_date:
         raise ValueError(_("paid on %(d)s, after the file's date") % {"d": paid_on})
+    if notice.status == NoticeStatus.ISSUED:  # a duplicate of a settled code posts nothing
+        try:
+            ledger.check_open(paid_on)
+        except FinanceRuleError as exc:
+            raise ValueError(exc.text) from None
     ref = row.get("bank_ref", "").strip()
     if not ref or len(ref) > 40 or not ref.isprintable():
         raise ValueError(_("the bank reference is missing or not valid"))
@@ -131,6 +140,7 @@ def _check(row: dict, bank: str, file_date: date, notices: dict) -> dict:
 def import_collection_file(data: bytes, name: str, user) -> CollectionFile:
     """Settle each code of the file exactly once; refused as a whole when any line is bad."""
     require(user, "add_collectionfile", _("import agent bank collection files"))
+    require_home(user)
     bank, file_date, rows = _parse(data)
     codes = {r.get("payment_code", "").strip() for _n, r in rows}
     notices = {n.payment_code: n for n in PaymentNotice.objects.filter(payment_code__in=codes).select_related("item")}
@@ -144,12 +154,12 @@ def import_collection_file(data: bytes, name: str, user) -> CollectionFile:
         raise RowErrors(errors)
     with transaction.atomic():
         # One lock order for every importer: parallel deliveries queue instead of deadlocking.
-        locked = {n.pk: n for n in PaymentNotice.objects.select_for_update().filter(
+        locked = {n.pk: n for n in PaymentNotice.objects.select_for_update(of=("self",)).select_related("item").filter(
             pk__in=[c["notice"].pk for _n, c in checked]).order_by("pk")}
         upload = CollectionFile.objects.create(name=name[:200], bank=bank, file_date=file_date,
                                                sha256=hashlib.sha256(data).hexdigest(), lines=len(checked),
                                                created_by=user)
-        settled, duplicates, total, bad = 0, [], ZERO, []
+        settled, duplicates, total, bad = [], [], ZERO, []
         for number, c in checked:
             notice = locked[c["notice"].pk]
             existing = Settlement.objects.filter(notice=notice).first()
@@ -161,19 +171,22 @@ def import_collection_file(data: bytes, name: str, user) -> CollectionFile:
             if Settlement.objects.filter(bank_ref=c["bank_ref"]).exists():
                 bad.append((number, _("bank reference %(r)s already settled another code") % {"r": c["bank_ref"]}))
                 continue
-            Settlement.objects.create(notice=notice, file=upload, row=number, principal=c["principal"],
-                                      late_fee=c["late_fee"], total=c["total"], paid_on=c["paid_on"],
-                                      bank_ref=c["bank_ref"])
+            settled.append(Settlement.objects.create(
+                notice=notice, file=upload, row=number, principal=c["principal"], late_fee=c["late_fee"],
+                total=c["total"], paid_on=c["paid_on"], bank_ref=c["bank_ref"]))
             notice.status = NoticeStatus.PAID
             notice.save(update_fields=["status"])
-            settled, total = settled + 1, total + c["total"]
+            total += c["total"]
         if bad:
             raise RowErrors(bad)  # rolls the whole file back
         DuplicateLine.objects.bulk_create(duplicates)
-        upload.settled, upload.duplicates, upload.total = settled, len(duplicates), total
+        upload.settled, upload.duplicates, upload.total = len(settled), len(duplicates), total
         upload.save(update_fields=["settled", "duplicates", "total"])
+        if settled:
+            posting.post_collection(upload, settled, user, _("Non-tax revenue collected, %(bank)s file %(name)s") % {
+                "bank": bank, "name": upload.name})
         record("finance.nontax.collection_import", upload,
-               detail={"bank": bank, "settled": settled, "duplicates": len(duplicates), "total": total,
+               detail={"bank": bank, "settled": len(settled), "duplicates": len(duplicates), "total": total,
                        "sha256": upload.sha256, "repeat_of_file": CollectionFile.objects.filter(
                            sha256=upload.sha256).exclude(pk=upload.pk).exists()},
                actor=user)

@@ -12,6 +12,7 @@ from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 
 from core_finance.demo import _users
+from core_finance.models import Agency
 from core_finance.nontax import banksim, collection, services
 from core_finance.nontax.models import CollectionItem, PaymentNotice
 from core_finance.services.base import today
@@ -28,6 +29,8 @@ ROLE_PERMS = {
     "局领导": VIEW + ["approve_remittancebatch"],
     "审计员": VIEW,
 }
+AGENCIES = {  # the collecting agencies (执收单位): name -> code
+    "宝鸡市自然资源局": "110", "宝鸡市城市管理执法局": "111", "宝鸡市公安局交通警察支队": "112"}
 ITEMS = [  # code, name, agency, kind, fixed, min, max, basis, target
     ("1030101", "不动产登记费", "宝鸡市自然资源局", "fixed", "80.00", None, None,
      "《国家发展改革委 财政部关于不动产登记收费标准等有关问题的通知》（发改价格规〔2016〕2559号）", "treasury"),
@@ -64,9 +67,11 @@ def load_demo():
     special = SpecialAccount.objects.get(account_no=special_demo.ACCOUNTS[0][2])
     now = today()
     with transaction.atomic():
+        agencies = {name: Agency.objects.get_or_create(code=code, defaults={"name": name, "is_department": True})[0]
+                    for name, code in AGENCIES.items()}
         for code, name, agency, kind, fixed, low, high, basis, target in ITEMS:
             CollectionItem.objects.get_or_create(code=code, defaults={
-                "name": name, "agency": agency, "standard_kind": kind, "fixed_amount": Decimal(fixed) if fixed else None,
+                "name": name, "agency": agencies[agency], "standard_kind": kind, "fixed_amount": Decimal(fixed) if fixed else None,
                 "min_amount": Decimal(low) if low else None, "max_amount": Decimal(high) if high else None,
                 "legal_basis": basis, "target": target, "special_account": special if target == "special" else None})
         notices = [services.issue_notice(CollectionItem.objects.get(code=code), payer_name=payer, payer_id=pid,

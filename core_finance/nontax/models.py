@@ -1,6 +1,9 @@
 """Non-tax revenue (非税收入): collection items and standards, payment notices (缴款书) with a
 unique payment code, settlements from the agent bank's collection files, refunds, remittances
 (缴库 to the treasury or into a special account) and the files received from the banks.
+
+Each item belongs to a collecting budget agency, whose fiscal division decides who sees the item
+and its notices, settlements and refunds (services/scope.py).
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from core_finance.models import Agency, FiscalDivision
 from core_finance.money import MoneyField
 from core_finance.special_accounts.models import SpecialAccount
 
@@ -32,7 +36,8 @@ class CollectionItem(models.Model):
 
     code = models.CharField(_("item code"), max_length=20, unique=True)
     name = models.CharField(_("item name"), max_length=100)
-    agency = models.CharField(_("collecting agency"), max_length=100)
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+",
+                               verbose_name=_("collecting agency"))
     standard_kind = models.CharField(_("standard"), max_length=10, choices=StandardKind.choices)
     fixed_amount = MoneyField(_("fixed amount"), null=True, blank=True)
     min_amount = MoneyField(_("minimum amount"), null=True, blank=True)
@@ -87,6 +92,9 @@ class RemittanceBatch(models.Model):
     target = models.CharField(_("remitted to"), max_length=10, choices=Target.choices)
     special_account = models.ForeignKey(SpecialAccount, null=True, blank=True, on_delete=models.PROTECT,
                                         related_name="+", verbose_name=_("special account"))
+    # The division whose agencies' notices the batch gathers (null: the home division).
+    division = models.ForeignKey(FiscalDivision, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+                                 verbose_name=_("fiscal division"))
     date = models.DateField(_("date"))
     total = MoneyField(_("total"), default=0)
     count = models.PositiveIntegerField(_("notices"), default=0)

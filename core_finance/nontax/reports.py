@@ -1,6 +1,10 @@
 """Daily reconciliation of non-tax revenue: per day, collected − refunded = remitted + the change
 in what is pending (collected, not yet remitted). The pending balance at each day's close is also
-computed independently, notice by notice; a day whose flows disagree with it is flagged."""
+computed independently, notice by notice; a day whose flows disagree with it is flagged.
+
+``agency_ids`` (None: all) narrows every figure to those collecting agencies — the screens pass
+the agencies of the user's divisions (services/scope.py). Remitted money is counted notice by
+notice (paid less refunded), which for all agencies equals the approved batches' totals."""
 
 from __future__ import annotations
 
@@ -9,11 +13,11 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.db.models import Sum
+from django.db.models import F, Sum
 from django.utils.translation import gettext as _
 
 from core_finance.money import CENT, ZERO
-from core_finance.nontax.models import Refund, RemittanceBatch, Settlement
+from core_finance.nontax.models import PaymentNotice, Refund, RemittanceBatch, Settlement
 from core_finance.services.sheets import to_xlsx
 
 
@@ -35,17 +39,33 @@ class Day:
         return self.pending == self.pending_check
 
 
-def _by_day(qs, field, amount="amount") -> dict:
+def _by_day(qs, field, amount) -> dict:
     # SQLite sums decimals with extra places; keep amounts to the fen.
     return {r[field]: r["s"].quantize(CENT) for r in qs.values(field).annotate(s=Sum(amount)).order_by()}
 
 
-def daily(start: date, end: date) -> list[Day]:
-    collected = _by_day(Settlement.objects.all(), "paid_on", "total")
-    refunded = _by_day(Refund.objects.filter(status=Refund.Status.APPROVED), "decided_on")
-    remitted = _by_day(RemittanceBatch.objects.filter(status=RemittanceBatch.Status.APPROVED), "date", "total")
-    opening = _pending_flows(start - timedelta(days=1))
-    pending_at = _pending_by_notice(start, end)
+def _narrow(qs, prefix: str, agency_ids):
+    return qs if agency_ids is None else qs.filter(**{f"{prefix}item__agency_id__in": agency_ids})
+
+
+def _querysets(agency_ids):
+    settlements = _narrow(Settlement.objects.all(), "notice__", agency_ids)
+    refunds = _narrow(Refund.objects.filter(status=Refund.Status.APPROVED), "notice__", agency_ids)
+    remitted = _narrow(PaymentNotice.objects.filter(remittance__status=RemittanceBatch.Status.APPROVED), "",
+                       agency_ids)
+    return settlements, refunds, remitted
+
+
+REMITTED = F("settlement__total") - F("refunded")
+
+
+def daily(start: date, end: date, agency_ids=None) -> list[Day]:
+    settlements, refunds, remitted_notices = _querysets(agency_ids)
+    collected = _by_day(settlements, "paid_on", "total")
+    refunded = _by_day(refunds, "decided_on", "amount")
+    remitted = _by_day(remitted_notices, "remittance__date", REMITTED)
+    opening = _pending_flows(start - timedelta(days=1), agency_ids)
+    pending_at = _pending_by_notice(start, end, agency_ids)
     out, day, pending = [], start, opening
     while day <= end:
         c, r, m = collected.get(day, ZERO), refunded.get(day, ZERO), remitted.get(day, ZERO)
@@ -55,22 +75,21 @@ def daily(start: date, end: date) -> list[Day]:
     return out
 
 
-def _pending_flows(until: date) -> Decimal:
-    c = Settlement.objects.filter(paid_on__lte=until).aggregate(s=Sum("total"))["s"] or ZERO
-    r = Refund.objects.filter(status=Refund.Status.APPROVED, decided_on__lte=until).aggregate(
-        s=Sum("amount"))["s"] or ZERO
-    m = RemittanceBatch.objects.filter(status=RemittanceBatch.Status.APPROVED, date__lte=until).aggregate(
-        s=Sum("total"))["s"] or ZERO
+def _pending_flows(until: date, agency_ids=None) -> Decimal:
+    settlements, refunds, remitted = _querysets(agency_ids)
+    c = settlements.filter(paid_on__lte=until).aggregate(s=Sum("total"))["s"] or ZERO
+    r = refunds.filter(decided_on__lte=until).aggregate(s=Sum("amount"))["s"] or ZERO
+    m = remitted.filter(remittance__date__lte=until).aggregate(s=Sum(REMITTED))["s"] or ZERO
     return (c - r - m).quantize(CENT)
 
 
-def _pending_by_notice(start: date, end: date) -> dict:
+def _pending_by_notice(start: date, end: date, agency_ids=None) -> dict:
     """Per day: Σ over notices paid by then and not remitted by then of (paid − refunds by then)."""
+    settlements, refund_qs, _remitted = _querysets(agency_ids)
     refunds = defaultdict(list)
-    for notice_id, on, amount in Refund.objects.filter(status=Refund.Status.APPROVED).values_list(
-            "notice_id", "decided_on", "amount"):
+    for notice_id, on, amount in refund_qs.values_list("notice_id", "decided_on", "amount"):
         refunds[notice_id].append((on, amount))
-    notices = list(Settlement.objects.filter(paid_on__lte=end).values_list(
+    notices = list(settlements.filter(paid_on__lte=end).values_list(
         "notice_id", "paid_on", "total", "notice__remittance__status", "notice__remittance__date"))
     out, day = {}, start
     while day <= end:

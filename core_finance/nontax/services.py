@@ -1,10 +1,11 @@
 """Non-tax revenue services: payment notices with a check-digit payment code, late fees, refunds
 (never above what was paid, approved by someone else) and remittance batches.
 
-Remittance into a special account goes through the special-accounts service, so the special
-account's balance and sub-ledger move in the same transaction as the batch's approval. The core
-chart of accounts has no revenue account, so treasury remittances are not posted to the core
-ledger; the daily reconciliation (reports.py) is this module's control total.
+Every money movement posts to the core ledger in its own transaction (posting.py): settlements
+and late fees (collection.py), approved refunds and remittances. Remittance into a special account
+goes through the special-accounts receipt service, so the special account's balance and its core
+entry move in the same transaction as the batch's approval. Items belong to a collecting agency;
+staff act only on their own divisions' items, notices and batches (services/scope.py).
 """
 
 from __future__ import annotations
@@ -20,7 +21,9 @@ from django.utils.translation import gettext_lazy
 
 from common.audit.services import record, snapshot
 from core_finance.errors import FinanceRuleError, refuse
+from core_finance.models import FiscalDivision
 from core_finance.money import CENT, ZERO, to_money
+from core_finance.nontax import posting
 from core_finance.nontax.models import (
     CollectionItem,
     NoticeStatus,
@@ -30,6 +33,7 @@ from core_finance.nontax.models import (
     StandardKind,
     Target,
 )
+from core_finance.services import scope
 from core_finance.services.base import clean_text, next_number, not_creator, require_state, today
 from core_finance.special_accounts import services as special
 
@@ -42,6 +46,8 @@ RULES = {
     "ntx_remitted": gettext_lazy("[Remittance rule] notice %(notice)s is already in remittance batch %(batch)s; "
                                  "its money can no longer be refunded here."),
     "ntx_nothing": gettext_lazy("[Remittance rule] there is nothing to remit to %(target)s."),
+    "ntx_home": gettext_lazy("[Division isolation rule] agent bank files carry every division's revenue; only staff "
+                             "of the home division exchange them."),
 }
 NOTICE_FIELDS = ["number", "payment_code", "amount", "status", "refunded", "remittance_id"]
 
@@ -53,6 +59,23 @@ def rule_error(rule: str, **params) -> FinanceRuleError:
 def require(user, codename: str, action) -> None:
     if user is None or not user.has_perm(f"{APP}.{codename}"):
         raise refuse("permission", action=action)
+
+
+def require_item(user, item: CollectionItem) -> None:
+    """Refuse to act on an item (and its notices) of an agency in another division."""
+    scope.require_agency(user, item.agency)
+
+
+def require_home(user) -> None:
+    if not scope.sees_home(user):
+        raise rule_error("ntx_home")
+
+
+def require_division(user, division: FiscalDivision | None) -> None:
+    ids = scope.division_ids(user)
+    division = division or FiscalDivision.home()
+    if ids is not None and division.pk not in ids:
+        raise refuse("division", agency=division.name)
 
 
 # --- payment codes -------------------------------------------------------------------------------
@@ -112,6 +135,7 @@ def check_standard(item: CollectionItem, amount) -> Decimal:
 def issue_notice(item: CollectionItem, *, payer_name: str, due_date: date, user, amount=None, payer_id: str = "",
                  bank: str = "ICBC") -> PaymentNotice:
     require(user, "add_paymentnotice", _("issue payment notices"))
+    require_item(user, item)
     if not item.is_active:
         raise refuse("state", document=item.name, state=_("inactive"), action=_("issue notices for"))
     amount = check_standard(item, amount)
@@ -133,7 +157,8 @@ def cancel_notice(notice: PaymentNotice, user, reason: str) -> PaymentNotice:
     require(user, "change_paymentnotice", _("cancel payment notices"))
     reason = clean_text(reason, _("reason"), 200)
     with transaction.atomic():
-        notice = PaymentNotice.objects.select_for_update().get(pk=notice.pk)
+        notice = PaymentNotice.objects.select_for_update(of=("self",)).select_related("item__agency").get(pk=notice.pk)
+        require_item(user, notice.item)
         require_state(notice, [NoticeStatus.ISSUED], notice.number, _("cancel"))
         notice.status = NoticeStatus.CANCELLED
         notice.save(update_fields=["status"])
@@ -164,7 +189,8 @@ def request_refund(notice: PaymentNotice, amount, reason: str, user) -> Refund:
     amount = to_money(amount, positive=True)
     reason = clean_text(reason, _("reason"), 200)
     with transaction.atomic():
-        notice = PaymentNotice.objects.select_for_update().get(pk=notice.pk)
+        notice = PaymentNotice.objects.select_for_update(of=("self",)).select_related("item__agency").get(pk=notice.pk)
+        require_item(user, notice.item)
         require_state(notice, [NoticeStatus.PAID], notice.number, _("refund"))
         if notice.remittance_id is not None:
             raise rule_error("ntx_remitted", notice=notice.number, batch=notice.remittance.number)
@@ -179,7 +205,8 @@ def request_refund(notice: PaymentNotice, amount, reason: str, user) -> Refund:
 def decide_refund(refund: Refund, user, approve: bool) -> Refund:
     require(user, "approve_refund", _("approve non-tax refunds"))
     with transaction.atomic():
-        notice = PaymentNotice.objects.select_for_update().get(pk=refund.notice_id)
+        notice = PaymentNotice.objects.select_for_update(of=("self",)).select_related("item__agency").get(pk=refund.notice_id)
+        require_item(user, notice.item)
         refund = Refund.objects.select_for_update().get(pk=refund.pk)
         not_creator(refund.created_by_id, user, refund.number)
         require_state(refund, [Refund.Status.PENDING], refund.number, _("decide"))
@@ -190,6 +217,9 @@ def decide_refund(refund: Refund, user, approve: bool) -> Refund:
         refund.status = Refund.Status.APPROVED if approve else Refund.Status.REJECTED
         refund.decided_by, refund.decided_on = user, today()
         refund.save(update_fields=["status", "decided_by", "decided_on"])
+        if approve:
+            posting.post_refund(refund, notice.item.agency_id, user, _("Non-tax refund %(r)s on notice %(n)s") % {
+                "r": refund.number, "n": notice.number})
         record("finance.nontax.refund_decide", refund,
                detail={"approved": approve, "amount": refund.amount, "notice": notice.number}, actor=user)
     return refund
@@ -197,20 +227,24 @@ def decide_refund(refund: Refund, user, approve: bool) -> Refund:
 
 # --- remittance ----------------------------------------------------------------------------------
 
-def remittable(target: str, special_account=None):
-    qs = PaymentNotice.objects.filter(status=NoticeStatus.PAID, remittance__isnull=True, item__target=target)
+def remittable(target: str, special_account=None, division: FiscalDivision | None = None):
+    """Paid, unremitted notices of ``target`` without pending refunds, of ``division``'s agencies."""
+    qs = PaymentNotice.objects.filter(status=NoticeStatus.PAID, remittance__isnull=True, item__target=target,
+                                      item__agency__division=division or FiscalDivision.home())
     if target == Target.SPECIAL:
         qs = qs.filter(item__special_account=special_account)
     return qs.exclude(refunds__status=Refund.Status.PENDING)
 
 
 def create_batch(target: str, user, special_account=None) -> RemittanceBatch:
-    """Gather every paid, unremitted notice of the target (net of refunds) into one batch."""
+    """Gather every paid, unremitted notice of the target (net of refunds) of the user's own division
+    into one batch."""
     require(user, "add_remittancebatch", _("prepare remittances"))
     if target not in Target.values or (target == Target.SPECIAL) != (special_account is not None):
         raise refuse("field_required", field=_("special account"))
+    division = scope.division_of(user)
     with transaction.atomic():
-        notices = list(remittable(target, special_account).select_for_update(of=("self",)).select_related("settlement")
+        notices = list(remittable(target, special_account, division).select_for_update(of=("self",)).select_related("settlement")
                        .order_by("pk"))
         if not notices:
             label = str(special_account) if special_account else Target(target).label
@@ -218,6 +252,7 @@ def create_batch(target: str, user, special_account=None) -> RemittanceBatch:
         total = sum((n.settlement.total - n.refunded for n in notices), ZERO)
         batch = RemittanceBatch.objects.create(number=next_number(f"NTXJK{today().year}"), target=target,
                                                special_account=special_account, date=today(), total=total,
+                                               division=division,
                                                count=len(notices), created_by=user)
         for n in notices:
             n.remittance = batch
@@ -227,24 +262,29 @@ def create_batch(target: str, user, special_account=None) -> RemittanceBatch:
 
 
 def decide_batch(batch: RemittanceBatch, user, approve: bool) -> RemittanceBatch:
-    """Approve (the money is remitted today) or reject (its notices return to the pool)."""
+    """Approve (the money is remitted today and posted) or reject (its notices return to the pool)."""
     require(user, "approve_remittancebatch", _("approve non-tax remittances"))
     with transaction.atomic():
         batch = RemittanceBatch.objects.select_for_update().get(pk=batch.pk)
+        require_division(user, batch.division)
         not_creator(batch.created_by_id, user, batch.number)
         require_state(batch, [RemittanceBatch.Status.PENDING], batch.number, _("decide"))
         batch.decided_by, batch.decided_at = user, timezone.now()
+        notices = list(PaymentNotice.objects.select_for_update(of=("self",)).filter(remittance=batch)
+                       .select_related("item", "settlement").order_by("pk"))
         if approve:
             batch.status, batch.date = RemittanceBatch.Status.APPROVED, today()
-            if batch.target == Target.SPECIAL and batch.total > 0:
+            memo = _("Non-tax revenue remittance %(n)s") % {"n": batch.number}
+            if batch.total > 0 and batch.target == Target.SPECIAL:
                 batch.special_receipt = special.receive_approved(
                     batch.special_account, batch.total, counterparty=_("Non-tax revenue collection"),
-                    purpose=_("Non-tax revenue remittance %(n)s") % {"n": batch.number},
-                    source=f"nontax:{batch.number}", created_by=batch.created_by, approved_by=user,
-                    value_date=batch.date)
+                    purpose=memo, source=f"nontax:{batch.number}", created_by=batch.created_by, approved_by=user,
+                    value_date=batch.date, lines=posting.clearing_lines(notices))
+            elif batch.total > 0:
+                posting.post_treasury_remittance(batch, notices, user, memo)
         else:
             batch.status = RemittanceBatch.Status.REJECTED
-            for n in PaymentNotice.objects.select_for_update().filter(remittance=batch):
+            for n in notices:
                 n.remittance = None
                 n.save(update_fields=["remittance"])
         batch.save()

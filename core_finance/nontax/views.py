@@ -1,4 +1,6 @@
-"""Screens of non-tax revenue (thin: every action goes through the services)."""
+"""Screens of non-tax revenue (thin: every action goes through the services). Everything is
+scoped by the collecting agency's division (services/scope.py): another division's notice, refund
+or batch is a 404 and lists hold none of it; the agent bank files are for home-division staff."""
 
 from __future__ import annotations
 
@@ -17,12 +19,14 @@ from core_finance.nontax import collection, reports, services
 from core_finance.nontax.forms import BatchForm, NoticeForm, RangeForm, ReasonForm, RefundForm, UploadForm
 from core_finance.nontax.models import (
     CollectionFile,
+    CollectionItem,
     NoticeStatus,
     PaymentNotice,
     Refund,
     RemittanceBatch,
     Target,
 )
+from core_finance.services import scope
 from core_finance.services.base import today
 from core_finance.views.common import XLSX, attempt, download, post_only, row_errors
 
@@ -56,28 +60,49 @@ def _can(request, codename):
     return request.user.has_perm(f"{APP}.{codename}")
 
 
+# The lookup from each model to the collecting agency (RemittanceBatch has its own division).
+PATHS = {CollectionItem: "agency__", PaymentNotice: "item__agency__", Refund: "notice__item__agency__",
+         RemittanceBatch: ""}
+
+
+def scoped(model, user, queryset=None):
+    return scope.for_user(queryset if queryset is not None else model.objects.all(), user, path=PATHS[model])
+
+
+def _get(request, model, pk):
+    return get_object_or_404(scoped(model, request.user), pk=pk)
+
+
+def notice_form(user, data=None):
+    form = NoticeForm(data)
+    form.fields["item"].queryset = scoped(CollectionItem, user, CollectionItem.objects.filter(is_active=True))
+    return form
+
+
 @needs("view_paymentnotice")
 def overview(request):
-    notices = PaymentNotice.objects.select_related("item", "settlement", "remittance")
+    user, home = request.user, scope.sees_home(request.user)
+    notices = scoped(PaymentNotice, user).select_related("item", "settlement", "remittance")
     outstanding = notices.filter(status=NoticeStatus.ISSUED).aggregate(s=Sum("amount"))["s"]
-    banks = sorted(set(notices.filter(status=NoticeStatus.ISSUED).values_list("bank", flat=True)))
+    banks = sorted(set(notices.filter(status=NoticeStatus.ISSUED).values_list("bank", flat=True))) if home else []
     return render(request, "finance_nontax/overview.html", {
         "page_title": _("Non-tax revenue"), "header_icon": "table", "notices": notices[:50],
-        "outstanding": outstanding, "banks": banks, "files": CollectionFile.objects.all()[:20],
-        "refunds": Refund.objects.filter(status=Refund.Status.PENDING).select_related("notice", "created_by"),
-        "batches": RemittanceBatch.objects.select_related("special_account", "created_by")[:20],
-        "notice_form": NoticeForm(), "upload_form": UploadForm(), "batch_form": BatchForm(),
+        "outstanding": outstanding, "banks": banks, "files": CollectionFile.objects.all()[:20] if home else [],
+        "refunds": scoped(Refund, user).filter(status=Refund.Status.PENDING).select_related("notice", "created_by"),
+        "batches": scoped(RemittanceBatch, user).select_related("special_account", "created_by")[:20],
+        "notice_form": notice_form(user), "upload_form": UploadForm(), "batch_form": BatchForm(),
         "can_issue": _can(request, "add_paymentnotice"), "can_cancel": _can(request, "change_paymentnotice"),
-        "can_import": _can(request, "add_collectionfile"), "can_refund": _can(request, "add_refund"),
+        "can_import": home and _can(request, "add_collectionfile"), "can_refund": _can(request, "add_refund"),
         "can_approve_refund": _can(request, "approve_refund"), "can_remit": _can(request, "add_remittancebatch"),
         "can_approve_remit": _can(request, "approve_remittancebatch"), "row_errors": row_errors(request),
+        "home": home,
     })
 
 
 @post_only
 @needs("add_paymentnotice")
 def issue(request):
-    form = NoticeForm(request.POST)
+    form = notice_form(request.user, request.POST)
     if not form.is_valid():
         return _invalid(request, form)
     d = form.cleaned_data
@@ -93,7 +118,7 @@ def cancel(request, pk: int):
     form = ReasonForm(request.POST)
     if not form.is_valid():
         return _invalid(request, form)
-    notice = get_object_or_404(PaymentNotice, pk=pk)
+    notice = _get(request, PaymentNotice, pk)
     failed, _n = attempt(request, lambda: services.cancel_notice(notice, request.user, form.cleaned_data["reason"]),
                          _("The notice was cancelled."), _back())
     return failed or redirect(_back())
@@ -105,7 +130,7 @@ def refund(request, pk: int):
     form = RefundForm(request.POST)
     if not form.is_valid():
         return _invalid(request, form)
-    notice = get_object_or_404(PaymentNotice, pk=pk)
+    notice = _get(request, PaymentNotice, pk)
     failed, _r = attempt(request, lambda: services.request_refund(notice, form.cleaned_data["amount"],
                                                                   form.cleaned_data["reason"], request.user),
                          _("The refund awaits approval."), _back())
@@ -115,7 +140,7 @@ def refund(request, pk: int):
 @post_only
 @needs("approve_refund")
 def decide_refund(request, pk: int, action: str):
-    item = get_object_or_404(Refund, pk=pk)
+    item = _get(request, Refund, pk)
     failed, _r = attempt(request, lambda: services.decide_refund(item, request.user, action == "approve"),
                          pgettext("nontax", "Decision recorded."), _back())
     return failed or redirect(_back())
@@ -123,6 +148,7 @@ def decide_refund(request, pk: int, action: str):
 
 @needs("view_paymentnotice")
 def notice_file(request, bank: str):
+    scope.require_home(request.user)
     name, text = collection.notice_file(bank)
     return download(text.encode("utf-8"), name, "text/csv; charset=utf-8")
 
@@ -130,6 +156,7 @@ def notice_file(request, bank: str):
 @post_only
 @needs("add_collectionfile")
 def upload(request):
+    scope.require_home(request.user)
     form = UploadForm(request.POST, request.FILES)
     if not form.is_valid():
         return _invalid(request, form)
@@ -158,7 +185,7 @@ def create_batch(request):
 @post_only
 @needs("approve_remittancebatch")
 def decide_batch(request, pk: int, action: str):
-    batch = get_object_or_404(RemittanceBatch, pk=pk)
+    batch = _get(request, RemittanceBatch, pk)
     failed, _b = attempt(request, lambda: services.decide_batch(batch, request.user, action == "approve"),
                          pgettext("nontax", "Decision recorded."), _back())
     return failed or redirect(_back())
@@ -178,7 +205,7 @@ def _range(request):
 @needs("view_paymentnotice")
 def reconciliation(request):
     form, start, end = _range(request)
-    days = reports.daily(start, end)
+    days = reports.daily(start, end, agency_ids=scope.agency_ids(request.user))
     return render(request, "finance_nontax/reconciliation.html", {
         "page_title": _("Non-tax revenue: daily reconciliation"), "header_icon": "table", "days": days,
         "form": form, "start": start, "end": end, "all_balanced": all(d.balanced for d in days)})
@@ -187,4 +214,5 @@ def reconciliation(request):
 @needs("view_paymentnotice")
 def reconciliation_xlsx(request):
     _form, start, end = _range(request)
-    return download(reports.to_excel(reports.daily(start, end)), f"非税收入日对账_{start}_{end}.xlsx", XLSX)
+    days = reports.daily(start, end, agency_ids=scope.agency_ids(request.user))
+    return download(reports.to_excel(days), f"非税收入日对账_{start}_{end}.xlsx", XLSX)

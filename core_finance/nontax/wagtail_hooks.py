@@ -1,23 +1,75 @@
 """Non-tax revenue in the Wagtail admin: collection items (reference data, exportable), the
-notices (read-only list with Excel export) and the workflow screens under the 财政业务 menu."""
+notices (read-only list with Excel export) and the workflow screens under the 财政业务 menu.
+Listings, exports, filters and single objects are scoped by the collecting agency's division."""
 
+from django.http import Http404
 from django.urls import include, path
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.permissions import register_permission_policy
 
 from core_finance.nontax import urls
 from core_finance.nontax.models import CollectionItem, PaymentNotice, Settlement
+from core_finance.services import scope
 from core_finance.wagtail_hooks import (
     MENU_HOOK,
     FinanceViewSet,
     LazyUrlMenuItem,
     ReadOnlyPolicy,
     ReadOnlyViewSet,
+    ScopedCreateView,
+    ScopedDeleteView,
+    ScopedEditView,
+    ScopedHistoryView,
+    ScopedIndexView,
+    ScopedInspectView,
+    ScopedUsageView,
 )
 
 
-class ItemViewSet(FinanceViewSet):
+class AgencyScoped:
+    """Narrow to the user's divisions through ``scope_path`` (the lookup to the collecting agency)."""
+
+    scope_path = ""
+
+    def narrow(self, queryset):
+        return scope.for_user(queryset, self.request.user, path=self.scope_path)
+
+    def get_object(self, *args, **kwargs):
+        obj = super().get_object(*args, **kwargs)
+        if obj is not None and not self.narrow(self.model._default_manager.filter(pk=obj.pk)).exists():
+            raise Http404
+        return obj
+
+
+class AgencyScopedIndex(AgencyScoped):
+    def get_base_queryset(self):
+        return self.narrow(super().get_base_queryset())
+
+    @cached_property
+    def filters(self):
+        filterset = super().filters
+        field = filterset.form.fields.get("item") if filterset is not None else None
+        if field is not None:
+            field.queryset = scope.for_user(field.queryset, self.request.user, path="agency__")
+        return filterset
+
+
+def scoped_by(lookup: str) -> type:
+    """A viewset base whose every view is scoped through ``lookup``."""
+
+    def make(mixin, base):
+        return type(f"AgencyScoped{base.__name__}", (mixin, base), {"scope_path": lookup})
+
+    views = {"index_view_class": make(AgencyScopedIndex, ScopedIndexView)}
+    for name, base in (("add", ScopedCreateView), ("edit", ScopedEditView), ("delete", ScopedDeleteView),
+                       ("inspect", ScopedInspectView), ("history", ScopedHistoryView), ("usage", ScopedUsageView)):
+        views[f"{name}_view_class"] = make(AgencyScoped, base)
+    return type("AgencyScopedViews", (), views)
+
+
+class ItemViewSet(scoped_by("agency__"), FinanceViewSet):
     model = CollectionItem
     name = "finance_nontax_items"
     list_display = ["code", "name", "agency", "standard_kind", "fixed_amount", "min_amount", "max_amount", "target",
@@ -30,7 +82,7 @@ class ItemViewSet(FinanceViewSet):
                    "legal_basis", "target", "special_account", "late_fee_rate", "is_active"]
 
 
-class NoticeViewSet(ReadOnlyViewSet):
+class NoticeViewSet(scoped_by("item__agency__"), ReadOnlyViewSet):
     model = PaymentNotice
     name = "finance_nontax_notices"
     list_display = ["number", "payment_code", "item", "payer_name", "amount", "due_date", "status", "bank"]
@@ -41,7 +93,7 @@ class NoticeViewSet(ReadOnlyViewSet):
     inspect_view_enabled = True
 
 
-class SettlementViewSet(ReadOnlyViewSet):
+class SettlementViewSet(scoped_by("notice__item__agency__"), ReadOnlyViewSet):
     model = Settlement
     name = "finance_nontax_settlements"
     list_display = ["notice", "principal", "late_fee", "total", "paid_on", "bank_ref", "file"]

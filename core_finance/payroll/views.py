@@ -6,14 +6,15 @@ from functools import wraps
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from core_finance.payroll.forms import ChangeForm, CommentForm, RunForm
 from core_finance.payroll.models import Decision, PayItem, PayrollRun, PersonnelChange, RunStatus
 from core_finance.payroll.services import changes, files, runs
-from core_finance.views.common import attempt, download, post_only
+from core_finance.payroll.services.slips import payslip_pdf as render_payslip_pdf
+from core_finance.views.common import attempt, download, post_only, scoped_form, scoped_get
 
 
 def needs(*perms):
@@ -37,7 +38,7 @@ def page(request, template, title, context=None, status=200):
 
 @needs("add_payrollrun")
 def run_new(request):
-    form = RunForm(request.POST or None)
+    form = scoped_form(RunForm(request.POST or None), request.user)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         failed, run = attempt(request, lambda: runs.create(d["agency"], d["period"], d["indicator"], request.user),
@@ -49,7 +50,7 @@ def run_new(request):
 
 @needs("view_payrollrun")
 def run_detail(request, pk: int):
-    run = get_object_or_404(PayrollRun.objects.select_related("agency", "indicator", "created_by"), pk=pk)
+    run = scoped_get(request, PayrollRun.objects.select_related("agency", "indicator", "created_by"), pk=pk)
     user = request.user
     slips = run.slips.prefetch_related("lines")
     items = list(PayItem.objects.filter(pk__in=run.slips.values("lines__item")).order_by("kind", "position"))
@@ -66,7 +67,7 @@ def run_detail(request, pk: int):
 @post_only
 @needs("view_payrollrun")
 def run_act(request, pk: int, action: str):
-    run = get_object_or_404(PayrollRun, pk=pk)
+    run = scoped_get(request, PayrollRun, pk=pk)
     back = reverse("finance_payroll:run", args=[pk])
     user, comment = request.user, request.POST.get("comment", "")
     actions = {
@@ -83,7 +84,7 @@ def run_act(request, pk: int, action: str):
 
 @needs("view_payrollrun")
 def run_file(request, pk: int):
-    run = get_object_or_404(PayrollRun, pk=pk)
+    run = scoped_get(request, PayrollRun, pk=pk)
     back = reverse("finance_payroll:run", args=[pk])
     failed, result = attempt(request, lambda: files.bank_file(run, request.user), _("Bank file exported."), back)
     return failed or download(result[1], result[0], "text/csv; charset=utf-8")
@@ -91,7 +92,8 @@ def run_file(request, pk: int):
 
 @needs("add_personnelchange")
 def change_new(request):
-    form = ChangeForm(request.POST or None, initial={"kind": request.GET.get("kind", "hire")})
+    form = scoped_form(ChangeForm(request.POST or None, initial={"kind": request.GET.get("kind", "hire")}),
+                       request.user)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         failed, change = attempt(request, lambda: changes.request(
@@ -105,7 +107,7 @@ def change_new(request):
 
 @needs("view_personnelchange")
 def change_detail(request, pk: int):
-    change = get_object_or_404(PersonnelChange.objects.select_related("agency", "staff", "created_by"), pk=pk)
+    change = scoped_get(request, PersonnelChange.objects.select_related("agency", "staff", "created_by"), pk=pk)
     can_decide = (change.status == Decision.PENDING and change.created_by_id != request.user.pk
                   and request.user.has_perm("finance_payroll.approve_personnelchange"))
     return page(request, "change_detail.html", str(change), {"change": change, "can_decide": can_decide,
@@ -115,7 +117,7 @@ def change_detail(request, pk: int):
 @post_only
 @needs("approve_personnelchange")
 def change_decide(request, pk: int):
-    change = get_object_or_404(PersonnelChange, pk=pk)
+    change = scoped_get(request, PersonnelChange, pk=pk)
     back = reverse("finance_payroll:change", args=[pk])
     approve = request.POST.get("decision") == "approve"
     failed, _c = attempt(request, lambda: changes.decide(change, request.user, approve, request.POST.get(
@@ -137,6 +139,15 @@ def payslip(request, pk: int):
                                                             "page_title": _("Payslip")})
 
 
+def payslip_pdf(request, pk: int):
+    slip = files.visible_slips(request.user).filter(pk=pk).first()
+    if slip is None:
+        raise Http404  # as for the screen: someone else's payslip does not exist for this user
+    back = reverse("finance_payroll:payslip", args=[pk])
+    failed, result = attempt(request, lambda: render_payslip_pdf(slip, request.user), _("Payslip downloaded."), back)
+    return failed or download(result[1], result[0], "application/pdf")
+
+
 def urls():
     from django.urls import path
 
@@ -150,4 +161,5 @@ def urls():
         path("changes/<int:pk>/decide/", change_decide, name="change_decide"),
         path("payslips/", my_payslips, name="payslips"),
         path("payslips/<int:pk>/", payslip, name="payslip"),
+        path("payslips/<int:pk>/pdf/", payslip_pdf, name="payslip_pdf"),
     ]

@@ -80,3 +80,29 @@ class RevenueBudget(models.Model):
 
     def __str__(self):
         return f"{self.year} {self.code}"
+
+
+class RevenuePublication(models.Model):
+    """Revenue progress (by tax category, no taxpayer data) sent to the portal: one record per
+    sending, the figures exactly as sent, revised by sending the same month again."""
+
+    year = models.PositiveSmallIntegerField(_("fiscal year"))
+    month = models.PositiveSmallIntegerField(pgettext_lazy("revenue", "month"))
+    as_of = models.DateField(_("figures as of"))
+    document_id = models.CharField(_("portal record"), max_length=64)
+    revision = models.PositiveIntegerField(_("revision"))
+    figures = models.JSONField(_("figures as sent"))
+    outbound_ref = models.CharField(_("exchange item"), max_length=100, blank=True)
+    published_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                     verbose_name=_("published by"))
+    published_at = models.DateTimeField(_("published at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-published_at", "-pk"]
+        constraints = [models.UniqueConstraint(fields=["document_id", "revision"], name="rev_publication_once")]
+        verbose_name = _("revenue publication")
+        verbose_name_plural = _("revenue publications")
+        permissions = [("publish_revenuefigures", _("Can publish revenue figures on the portal"))]
+
+    def __str__(self):
+        return f"{self.document_id} r{self.revision}"

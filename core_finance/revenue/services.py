@@ -23,9 +23,11 @@ from django.utils.translation import gettext_lazy
 
 from common.audit.services import record
 from core_finance.errors import FinanceRuleError, RowErrors, refuse
+from core_finance.models import FiscalDivision
 from core_finance.money import ZERO, to_money
 from core_finance.revenue.codes import CODES
 from core_finance.revenue.models import ImportBatch, RevenueBudget, RevenueCode, RevenueRecord
+from core_finance.services import scope
 from core_finance.services.base import today
 from core_finance.services.sheets import read_rows
 
@@ -38,12 +40,22 @@ COLUMNS = {
 MAX_BYTES = 5 * 1024 * 1024
 PCT = Decimal("0.01")
 MESSAGES = {"duplicate": gettext_lazy("[Revenue import rule] this file (%(name)s) was already imported on %(on)s."),
-            "too_large": gettext_lazy("[Revenue import rule] the file is larger than 5 MB.")}
+            "too_large": gettext_lazy("[Revenue import rule] the file is larger than 5 MB."),
+            "home_only": gettext_lazy("[Division isolation rule] the revenue database is kept by the treasury of "
+                                      "%(division)s; staff of other fiscal divisions cannot act on it.")}
 
 
-def _require(user, codename: str, action) -> None:
+def require(user, codename: str, action) -> None:
+    """The permission, and the home division: the revenue database is a treasury-level module."""
     if user is None or not user.has_perm(f"finance_revenue.{codename}"):
         raise refuse("permission", action=action)
+    require_home(user)
+
+
+def require_home(user) -> None:
+    if user is not None and not scope.sees_home(user):
+        raise FinanceRuleError("revenue_home_only", str(MESSAGES["home_only"]) % {
+            "division": FiscalDivision.home().name})
 
 
 def load_codes() -> None:
@@ -84,7 +96,7 @@ def _check(row: dict, codes: dict, latest: dt.date) -> tuple[RevenueRecord | Non
 
 def import_file(data: bytes, file_name: str, user) -> ImportBatch:
     """Check every row; if any is bad, refuse the file with one reason per row and import nothing."""
-    _require(user, "import_revenuerecord", _("import tax revenue files"))
+    require(user, "import_revenuerecord", _("import tax revenue files"))
     if len(data) > MAX_BYTES:
         raise FinanceRuleError("revenue_too_large", str(MESSAGES["too_large"]))
     digest = hashlib.sha256(data).hexdigest()
@@ -122,7 +134,7 @@ def import_file(data: bytes, file_name: str, user) -> ImportBatch:
 
 @transaction.atomic
 def set_budget(year: int, code: RevenueCode, amount, user) -> RevenueBudget:
-    _require(user, "add_revenuebudget", _("enter the revenue budget"))
+    require(user, "add_revenuebudget", _("enter the revenue budget"))
     amount = to_money(amount)
     row, created = RevenueBudget.objects.update_or_create(year=year, code=code, defaults={"amount": amount})
     record("finance.revenue.budget", row, actor=user, detail={"year": year, "code": code.code, "amount": amount})

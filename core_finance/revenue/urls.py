@@ -6,4 +6,5 @@ app_name = "finance_revenue"
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("import/", views.upload, name="import"),
+    path("publish/", views.publish, name="publish"),
 ]

@@ -13,18 +13,22 @@ from django.utils.translation import gettext as _
 
 from core_finance.charts import bar_chart
 from core_finance.forms import UploadForm
-from core_finance.revenue import services
-from core_finance.revenue.models import ImportBatch
+from core_finance.revenue import portal, services
+from core_finance.revenue.models import ImportBatch, RevenuePublication
+from core_finance.services import scope
 from core_finance.services.base import today
-from core_finance.views.common import XLSX, attempt, download, row_errors
+from core_finance.views.common import XLSX, attempt, download, post_only, row_errors
 
 
 def needs(codename):
+    """The permission, and the home division: the revenue database is a treasury-level module
+    (another division's staff get a 404, as for the treasury's other installation-wide screens)."""
     def decorator(view):
         @wraps(view)
         def wrapped(request, *args, **kwargs):
             if not request.user.has_perm(f"finance_revenue.{codename}"):
                 raise PermissionDenied
+            scope.require_home(request.user)
             return view(request, *args, **kwargs)
         return wrapped
     return decorator
@@ -60,7 +64,22 @@ def dashboard(request):
     return render(request, "finance_revenue/dashboard.html", {
         "page_title": _("Revenue and decision support"), "header_icon": "table", "p": p, "f": f,
         "charts": [mark_safe(c) for c in charts],  # noqa: S308  built from escaped parts
-        "as_of": as_of, "can_import": request.user.has_perm("finance_revenue.import_revenuerecord")})
+        "as_of": as_of, "can_import": request.user.has_perm("finance_revenue.import_revenuerecord"),
+        "can_publish": request.user.has_perm("finance_revenue.publish_revenuefigures"),
+        "publications": RevenuePublication.objects.select_related("published_by")[:12]})
+
+
+@post_only
+@needs("publish_revenuefigures")
+def publish(request):
+    try:
+        as_of = dt.date.fromisoformat(request.POST.get("as_of", ""))
+    except ValueError:
+        as_of = today()
+    back = f"{redirect('finance_revenue:dashboard').url}?as_of={min(as_of, today()).isoformat()}"
+    done, _pub = attempt(request, lambda: portal.publish(as_of, request.user),
+                         _("The revenue figures were queued for the portal."), back)
+    return done or redirect(back)
 
 
 @needs("import_revenuerecord")

@@ -1,10 +1,13 @@
-from django.urls import include, path
+from functools import wraps
+
+from django.urls import URLPattern, include, path
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.permissions import register_permission_policy
 
 from core_finance.revenue import urls
 from core_finance.revenue.models import RevenueBudget, RevenueCode, RevenueRecord
+from core_finance.services import scope
 from core_finance.wagtail_hooks import (
     MENU_HOOK,
     FinanceViewSet,
@@ -14,7 +17,30 @@ from core_finance.wagtail_hooks import (
 )
 
 
-class CodeViewSet(FinanceViewSet):
+def _home_only(view):
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        scope.require_home(request.user)
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+class HomeOnlyViewSet:
+    """Every URL of the viewset (listing, spreadsheet export, forms, history) is for staff of the
+    home division only: the revenue database is a treasury-level module; others get a 404."""
+
+    def get_urlpatterns(self):
+        return [URLPattern(p.pattern, _home_only(p.callback), p.default_args, p.name)
+                for p in super().get_urlpatterns()]
+
+
+class HomeMenuItem(LazyUrlMenuItem):
+    def is_shown(self, request):
+        return super().is_shown(request) and scope.sees_home(request.user)
+
+
+class CodeViewSet(HomeOnlyViewSet, FinanceViewSet):
     model = RevenueCode
     name = "finance_revenue_codes"
     list_display = ["code", "name"]
@@ -23,7 +49,7 @@ class CodeViewSet(FinanceViewSet):
     form_fields = ["code", "name"]
 
 
-class BudgetViewSet(FinanceViewSet):
+class BudgetViewSet(HomeOnlyViewSet, FinanceViewSet):
     model = RevenueBudget
     name = "finance_revenue_budgets"
     list_display = ["year", "code", "amount"]
@@ -32,7 +58,7 @@ class BudgetViewSet(FinanceViewSet):
     form_fields = ["year", "code", "amount"]
 
 
-class RecordViewSet(ReadOnlyViewSet):
+class RecordViewSet(HomeOnlyViewSet, ReadOnlyViewSet):
     """Imported records are facts from the treasury; they change only by importing a correcting file."""
 
     model = RevenueRecord
@@ -60,7 +86,7 @@ def register_urls():
 def _entry(label, route, perm, order):
     @hooks.register(MENU_HOOK)
     def item():
-        return LazyUrlMenuItem(label, route, perm, icon_name="table", order=order, name=f"finance-revenue-{order}")
+        return HomeMenuItem(label, route, perm, icon_name="table", order=order, name=f"finance-revenue-{order}")
 
     return item
 

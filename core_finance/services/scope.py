@@ -25,10 +25,24 @@ AGENCY_PATHS = {
 }
 # The division records themselves: a user sees the divisions (and their members) they may see.
 DIVISION_PATHS = {"fiscaldivision": "pk__in", "divisionmembership": "division_id__in"}
+# The business modules' models, keyed "app_label.modelname" (their short names may repeat across
+# modules); each module declares its own in its AppConfig.ready() through ``register_paths``.
+MODULE_PATHS: dict[str, str] = {}
+
+
+def register_paths(app_label: str, paths: dict[str, str]) -> None:
+    """A business module declares how its models reach the agency (model name → lookup with __;
+    "" for a model that carries its own ``division``)."""
+    MODULE_PATHS.update({f"{app_label}.{name}": prefix for name, prefix in paths.items()})
+
+
+def _agency_path(model) -> str | None:
+    return MODULE_PATHS.get(model._meta.label_lower, AGENCY_PATHS.get(model._meta.model_name))
 
 
 def scoped_model(model) -> bool:
-    return model is not None and model._meta.model_name in AGENCY_PATHS.keys() | DIVISION_PATHS.keys()
+    return model is not None and (model._meta.label_lower in MODULE_PATHS
+                                  or model._meta.model_name in AGENCY_PATHS.keys() | DIVISION_PATHS.keys())
 
 
 def membership(user) -> DivisionMembership | None:
@@ -72,8 +86,16 @@ def for_user(queryset, user, path: str | None = None):
     name = queryset.model._meta.model_name
     if path is None and name in DIVISION_PATHS:
         return queryset.filter(**{DIVISION_PATHS[name]: ids})
-    prefix = AGENCY_PATHS[name] if path is None else path
+    prefix = _agency_path(queryset.model) if path is None else path
+    if prefix is None:
+        raise KeyError(name)
     return queryset.filter(_condition(prefix, ids))
+
+
+def within(queryset, division, path: str = ""):
+    """``queryset`` narrowed to ``division`` and the divisions below it (``path``: the lookup to the
+    record holding ``division``, with __) — what a county's programme may reach, whoever asks."""
+    return queryset.filter(_condition(path, (division or FiscalDivision.home()).family_ids()))
 
 
 def agency_ids(user) -> list[int] | None:

@@ -12,12 +12,11 @@ from core_finance.demo import _users
 from core_finance.special_accounts import services, statements
 from core_finance.special_accounts.models import SpecialAccount, SpecialTransaction
 
-VIEW = ["view_specialaccount", "view_specialtransaction", "view_statementimport", "view_statementline",
-        "view_subledgerline"]
+VIEW = ["view_specialaccount", "view_specialtransaction", "view_statementimport", "view_statementline"]
 ROLE_PERMS = {
     "科员": VIEW + ["add_specialtransaction", "add_statementimport"],
-    "科长": VIEW + ["approve_specialtransaction", "add_specialtransaction", "add_specialaccount", "change_specialaccount",
-                   "add_statementimport"],
+    "科长": VIEW + ["approve_specialtransaction", "void_specialtransaction", "add_specialtransaction",
+                   "add_specialaccount", "change_specialaccount", "add_statementimport"],
     "局领导": VIEW + ["approve_specialtransaction"],
     "审计员": VIEW,
 }

@@ -24,6 +24,10 @@ class RejectForm(forms.Form):
     comment = forms.CharField(label=_("reason for rejection"), max_length=200)
 
 
+class VoidForm(forms.Form):
+    reason = forms.CharField(label=_("reason for voiding"), max_length=200)
+
+
 class StatementForm(forms.Form):
     file = forms.FileField(label=_("bank statement (CSV or Excel)"))
 

@@ -1,9 +1,5 @@
-"""Special fiscal accounts (财政专户): accounts at the banks, receipts and disbursements, the
-account's own balanced sub-ledger, and imported bank statements.
-
-The core chart of accounts (core_finance migration 0002) has no account for special-account
-deposits or the funds held in them, so movements are posted to this module's own double-entry
-sub-ledger (SubLedgerLine), which respects the core ledger's period lock.
+"""Special fiscal accounts (财政专户): accounts at the banks, receipts and disbursements, and
+imported bank statements. Approved movements are posted to the core ledger (see posting.py).
 """
 
 from __future__ import annotations
@@ -14,8 +10,6 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from core_finance.errors import refuse
-from core_finance.models.common import AppendOnlyQuerySet
 from core_finance.money import MoneyField
 
 
@@ -57,6 +51,7 @@ class TxStatus(models.TextChoices):
     PENDING = "pending", _("awaiting approval")
     APPROVED = "approved", _("approved and posted")
     REJECTED = "rejected", _("rejected")
+    VOIDED = "voided", _("voided (reversed in the ledger)")
 
 
 class SpecialTransaction(models.Model):
@@ -81,53 +76,19 @@ class SpecialTransaction(models.Model):
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
     comment = models.CharField(_("comment"), max_length=200, blank=True)
     balance_after = MoneyField(_("balance after"), null=True, blank=True)
+    voided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                  related_name="+", verbose_name=_("voided by"))
+    voided_at = models.DateTimeField(_("voided at"), null=True, blank=True)
 
     class Meta:
         ordering = ["-pk"]
         verbose_name = _("special account transaction")
         verbose_name_plural = _("special account transactions")
-        permissions = [("approve_specialtransaction", _("Can approve special account receipts and disbursements"))]
+        permissions = [("approve_specialtransaction", _("Can approve special account receipts and disbursements")),
+                       ("void_specialtransaction", _("Can void approved special account records"))]
 
     def __str__(self):
         return self.number
-
-
-class SubLedgerLine(models.Model):
-    """One line of the special accounts' double-entry sub-ledger (append-only)."""
-
-    DEPOSIT = "SA1001"  # 财政专户存款
-    FUNDS = "SA3001"  # 专户资金
-    ACCOUNTS = {DEPOSIT: "财政专户存款", FUNDS: "专户资金"}
-
-    entry = models.CharField(_("entry"), max_length=30, db_index=True)
-    date = models.DateField(_("date"))
-    ledger_code = models.CharField(_("ledger account"), max_length=10)
-    account = models.ForeignKey(SpecialAccount, on_delete=models.PROTECT, related_name="ledger_lines",
-                                verbose_name=_("special account"))
-    transaction = models.ForeignKey(SpecialTransaction, on_delete=models.PROTECT, related_name="ledger_lines",
-                                    verbose_name=_("transaction"))
-    debit = MoneyField(_("debit"), default=0)
-    credit = MoneyField(_("credit"), default=0)
-
-    objects = AppendOnlyQuerySet.as_manager()
-
-    class Meta:
-        ordering = ["pk"]
-        constraints = [models.CheckConstraint(condition=(Q(debit__gt=0, credit=0) | Q(debit=0, credit__gt=0)),
-                                              name="sa_line_one_sided")]
-        verbose_name = _("sub-ledger line")
-        verbose_name_plural = _("sub-ledger lines")
-
-    def __str__(self):
-        return f"{self.entry} {self.ledger_code} D{self.debit} C{self.credit}"
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise refuse("posted_immutable")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise refuse("posted_immutable")
 
 
 class StatementImport(models.Model):

@@ -1,4 +1,6 @@
-"""Screens of the special accounts (thin: every action goes through the services)."""
+"""Screens of the special accounts (thin: every action goes through the services). Special
+accounts are the treasury's: for staff outside the home division these screens do not exist (404,
+services/scope.py)."""
 
 from __future__ import annotations
 
@@ -9,8 +11,15 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from core_finance.services import scope
 from core_finance.special_accounts import services, statements
-from core_finance.special_accounts.forms import MatchForm, RejectForm, StatementForm, TransactionForm
+from core_finance.special_accounts.forms import (
+    MatchForm,
+    RejectForm,
+    StatementForm,
+    TransactionForm,
+    VoidForm,
+)
 from core_finance.special_accounts.models import SpecialAccount, SpecialTransaction, StatementImport, TxStatus
 from core_finance.views.common import attempt, post_only, row_errors
 
@@ -21,6 +30,7 @@ def needs(codename):
     def decorator(view):
         @wraps(view)
         def wrapped(request, *args, **kwargs):
+            scope.require_home(request.user)
             if not request.user.has_perm(f"{APP}.{codename}"):
                 raise PermissionDenied
             return view(request, *args, **kwargs)
@@ -45,6 +55,7 @@ def overview(request):
         "form": TransactionForm(), "statement_form": StatementForm(), "reject_form": RejectForm(),
         "can_add": request.user.has_perm(f"{APP}.add_specialtransaction"),
         "can_approve": request.user.has_perm(f"{APP}.approve_specialtransaction"),
+        "can_void": request.user.has_perm(f"{APP}.void_specialtransaction"), "void_form": VoidForm(),
         "can_import": request.user.has_perm(f"{APP}.add_statementimport"),
         "row_errors": row_errors(request),
     })
@@ -88,6 +99,18 @@ def decide(request, pk: int, action: str):
                              _("Rejected."), _back())
     else:
         raise PermissionDenied
+    return failed or redirect(_back())
+
+
+@post_only
+@needs("void_specialtransaction")
+def void(request, pk: int):
+    tx = get_object_or_404(SpecialTransaction, pk=pk)
+    form = VoidForm(request.POST)
+    if not form.is_valid():
+        return _invalid(request, form)
+    failed, _r = attempt(request, lambda: services.void(tx, request.user, form.cleaned_data["reason"]),
+                         _("Voided; the ledger entry was reversed."), _back())
     return failed or redirect(_back())
 
 

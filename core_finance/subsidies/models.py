@@ -62,6 +62,9 @@ class Household(models.Model):
     card_flagged = models.BooleanField(_("card returned by the bank"), default=False)
     flag_reason = models.CharField(_("return reason"), max_length=200, blank=True)
     is_active = models.BooleanField(pgettext_lazy(CTX, "active"), default=True)
+    # 乡财乡用: the township (or county) whose programmes pay this household and whose staff see it.
+    division = models.ForeignKey("core_finance.FiscalDivision", null=True, on_delete=models.PROTECT,
+                                 related_name="+", verbose_name=_("fiscal division"))
 
     class Meta:
         ordering = ["town", "village", "head_name"]
@@ -70,6 +73,13 @@ class Household(models.Model):
 
     def __str__(self):
         return f"{self.head_name}（{self.village}）"
+
+    def save(self, *args, **kwargs):
+        if self.division_id is None:  # like an agency: without a division, the home division
+            from core_finance.models import FiscalDivision
+
+            self.division = FiscalDivision.home()
+        super().save(*args, **kwargs)
 
     def clean(self):
         from core_finance.errors import FinanceRuleError

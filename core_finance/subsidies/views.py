@@ -7,7 +7,7 @@ from functools import wraps
 from django import forms
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy
 from common.uploads import validate_upload
 from core_finance.subsidies.models import Batch, BatchStatus, Programme
 from core_finance.subsidies.services import bankfile, batches, publication
-from core_finance.views.common import attempt, download, post_only, row_errors
+from core_finance.views.common import attempt, download, post_only, row_errors, scoped_form, scoped_get
 
 
 def needs(*perms):
@@ -48,7 +48,7 @@ class ResultForm(forms.Form):
 
 @needs("add_batch")
 def batch_new(request):
-    form = BatchForm(request.POST or None)
+    form = scoped_form(BatchForm(request.POST or None), request.user)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         failed, batch = attempt(request, lambda: batches.create(d["programme"], d["period"], request.user),
@@ -61,8 +61,8 @@ def batch_new(request):
 
 @needs("view_batch")
 def batch_detail(request, pk: int):
-    batch = get_object_or_404(Batch.objects.select_related("programme__indicator", "application", "created_by"),
-                              pk=pk)
+    batch = scoped_get(request, Batch.objects.select_related("programme__indicator", "application", "created_by"),
+                       pk=pk)
     user = request.user
     return page(request, "batch_detail.html", str(batch), {
         "batch": batch, "lines": batch.lines.select_related("household").order_by("household__village", "pk"),
@@ -79,7 +79,7 @@ def batch_detail(request, pk: int):
 @post_only
 @needs("view_batch")
 def batch_act(request, pk: int, action: str):
-    batch = get_object_or_404(Batch, pk=pk)
+    batch = scoped_get(request, Batch, pk=pk)
     back = reverse("finance_subsidies:batch", args=[pk])
     user = request.user
     actions = {
@@ -111,7 +111,7 @@ def batch_act(request, pk: int, action: str):
 
 @needs("view_batch")
 def batch_file(request, pk: int):
-    batch = get_object_or_404(Batch, pk=pk)
+    batch = scoped_get(request, Batch, pk=pk)
     back = reverse("finance_subsidies:batch", args=[pk])
     failed, result = attempt(request, lambda: bankfile.payout_file(batch, request.user), _("Bank file exported."),
                              back)

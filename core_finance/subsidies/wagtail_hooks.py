@@ -44,11 +44,11 @@ class HouseholdViewSet(FinanceViewSet):
     model = Household
     name = "finance_subsidy_households"
     icon = "home"
-    list_display = ["head_name", "town", "village", "area_mu", "card_bank", "card_flagged", "is_active"]
-    list_filter = ["town", "card_flagged", "is_active"]
+    list_display = ["head_name", "division", "town", "village", "area_mu", "card_bank", "card_flagged", "is_active"]
+    list_filter = ["division", "town", "card_flagged", "is_active"]
     search_fields = ["head_name", "village"]
-    list_export = ["head_name", "town", "village", "area_mu", "card_bank", "card_flagged", "flag_reason"]
-    form_fields = ["head_name", "id_number", "town", "village", "card_number", "card_bank", "area_mu",
+    list_export = ["division", "head_name", "town", "village", "area_mu", "card_bank", "card_flagged", "flag_reason"]
+    form_fields = ["division", "head_name", "id_number", "town", "village", "card_number", "card_bank", "area_mu",
                    "card_flagged", "flag_reason", "is_active"]
 
 

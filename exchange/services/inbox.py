@@ -22,10 +22,11 @@ from common.audit.services import record
 from exchange import conf, ferry, registry
 from exchange.channels import CHANNELS
 from exchange.errors import PackageRejected
-from exchange.manifest import PACKAGE_NAME_RE, ZERO_HASH
+from exchange.manifest import PACKAGE_NAME_RE
 from exchange.models import ChannelState, InboxPackage, Quarantine, Receipt
 from exchange.package import VerifiedPackage, verify_package
 from exchange.services import runs
+from exchange.services.applying import apply_held, apply_in_transaction, audit_detail, sanitized_bodies
 from exchange.services.keys import channel_state, keyring, pinned
 
 log = logging.getLogger(__name__)
@@ -54,6 +55,7 @@ class _Result:
     error: PackageRejected | None = None
     workdir: Path | None = None
     bodies: list[dict] | None = None  # the items' bodies as handlers see them (HTML sanitized)
+    data: bytes | None = None  # the private copy, when it is held in memory instead of ``copy``
 
 
 def inbox_dir(channel: str) -> Path:
@@ -83,10 +85,6 @@ def check_semantics(vp: VerifiedPackage, keys: dict[str, tuple[int, int | None]]
             raise PackageRejected("key_rotation", "a key rotation must be the last item of its package")
 
 
-def _sanitized_bodies(vp: VerifiedPackage) -> list[dict]:
-    return [registry.sanitized(registry.get(item.type, item.version), item.body) for item in vp.items]
-
-
 def _prepare_items(vp: VerifiedPackage) -> None:
     """Let handlers that can do part of their work before the apply transaction (writing
     content-addressed files) do it here, in the verify worker thread."""
@@ -101,27 +99,34 @@ def _new_workdir(channel: str) -> Path | None:
     return Path(tempfile.mkdtemp(dir=_workroot())) if channel in ENCRYPTED else None
 
 
-def _verify(path: Path, channel: str, keys, name: str, workdir: Path | None, fresh: bool = True) -> VerifiedPackage:
+def _verify(path: Path | None, channel: str, keys, name: str, workdir: Path | None, fresh: bool = True,
+            data: bytes | None = None) -> VerifiedPackage:
     vp = verify_package(path, gpg=keyring(), pinned={channel: set(keys)}, channel=channel,
                         encrypted_channels=ENCRYPTED, limits=conf.limits(), check_freshness=fresh,
-                        expected_name=name, workdir=workdir)
+                        expected_name=name, workdir=workdir, data=data)
     check_semantics(vp, keys)
     return vp
 
 
 def _verify_entry(entry: ferry.Entry, channel: str, keys) -> _Result:
-    """Copy one ferry file into the private inbox and verify the copy (no database access here)."""
+    """Copy one ferry file into private storage and verify the copy (no database access here).
+
+    A small package is copied into memory: it reaches the disk (the inbox) only if it is held or
+    quarantined. A larger one is copied into the private inbox directory.
+    """
     result = _Result(entry)
-    incoming = inbox_dir(channel) / ".incoming"
+    max_bytes = conf.limits().max_package_bytes
     try:
-        fd, name = tempfile.mkstemp(dir=_mkdir(incoming), prefix=entry.name + ".")
-        os.close(fd)  # copy_in writes the file by name
-        copy = Path(name)
-        result.copy = copy
-        result.package_sha256, _ = ferry.copy_in(entry, copy, conf.limits().max_package_bytes)
+        if entry.size <= conf.memory_copy_bytes():
+            result.data, result.package_sha256 = ferry.read_in(entry, max_bytes)
+        else:
+            fd, name = tempfile.mkstemp(dir=_mkdir(inbox_dir(channel) / ".incoming"), prefix=entry.name + ".")
+            os.close(fd)  # copy_in writes the file by name
+            result.copy = Path(name)
+            result.package_sha256, _ = ferry.copy_in(entry, result.copy, max_bytes)
         result.workdir = _new_workdir(channel)
-        vp = _verify(copy, channel, keys, entry.name, result.workdir)
-        result.bodies = _sanitized_bodies(vp)  # here, in the worker thread, not in the apply loop
+        vp = _verify(result.copy, channel, keys, entry.name, result.workdir, data=result.data)
+        result.bodies = sanitized_bodies(vp)  # here, in the worker thread, not in the apply loop
         _prepare_items(vp)
         result.vp = vp
     except PackageRejected as exc:
@@ -146,23 +151,25 @@ def _cleanup(result: _Result | None) -> None:
         result.workdir = None
 
 
-def _audit_detail(channel, file_name, error=None, vp=None, package_sha256="", seq=None):
-    detail = {"channel": channel, "file": file_name, "package_sha256": package_sha256,
-              "uuid": str(vp.uuid) if vp else "", "seq": vp.seq if vp else seq,
-              "manifest_sha256": vp.manifest_sha256 if vp else "", "signer": vp.signer if vp else ""}
-    if error:
-        detail.update(code=error.code, reason=error.message)
-    return detail
+def _write_private(data: bytes, target: Path) -> None:
+    """Write an in-memory private copy to ``target`` (temporary name, then rename: never a partial file)."""
+    tmp = _mkdir(target.parent) / f".{target.name}.part"
+    tmp.write_bytes(data)
+    tmp.replace(target)
 
 
 def _quarantine(channel: str, file_name: str, error: PackageRejected, copy: Path | None, *, vp=None,
-                package_sha256: str = "", entry: ferry.Entry | None = None, report: ImportReport) -> None:
+                package_sha256: str = "", entry: ferry.Entry | None = None, report: ImportReport,
+                data: bytes | None = None) -> None:
     match = PACKAGE_NAME_RE.match(file_name)
     claimed = vp.seq if vp else (int(match["seq"]) if match else None)
     stored = ""
+    target = _mkdir(quarantine_dir(channel)) / f"{timezone.now():%Y%m%dT%H%M%S%f}-{file_name}"
     if copy and copy.exists():
-        target = _mkdir(quarantine_dir(channel)) / f"{timezone.now():%Y%m%dT%H%M%S%f}-{file_name}"
         copy.replace(target)
+        stored = str(target)
+    elif data is not None and package_sha256:  # read completely: keep it for the operator
+        _write_private(data, target)
         stored = str(target)
     with transaction.atomic():
         Quarantine.objects.create(
@@ -178,7 +185,7 @@ def _quarantine(channel: str, file_name: str, error: PackageRejected, copy: Path
             Receipt.objects.filter(channel=channel, file_name=file_name, outcome="held").update(outcome="quarantined")
         if vp is not None:  # a verified package that was then refused still counts as seen
             ChannelState.objects.filter(channel=channel, highest_seen_seq__lt=vp.seq).update(highest_seen_seq=vp.seq)
-        record("exchange.reject", detail=_audit_detail(channel, file_name, error, vp, package_sha256, claimed),
+        record("exchange.reject", detail=audit_detail(channel, file_name, error, vp, package_sha256, claimed),
                actor_name="exchange")
     log.warning("exchange: quarantined %s (%s: %s)", file_name, error.code, error.message)
     report.rejected.append((channel, file_name, error.code, error.message))
@@ -195,11 +202,14 @@ def _accept(channel: str, r: _Result, report: ImportReport) -> str:
     with transaction.atomic():
         state = ChannelState.objects.select_for_update().get(channel=channel)  # made by import_channel
         now = timezone.now()
+        # Every package row was made here, raising the highest number seen in the same transaction:
+        # above that number there is nothing to look up.
+        seen_before = vp.seq <= state.highest_seen_seq
         state.highest_seen_seq = max(state.highest_seen_seq, vp.seq)
         state.last_received_at = now
         if any(item.type == "exchange.heartbeat" for item in vp.items):
             state.last_heartbeat_at = max(filter(None, [state.last_heartbeat_at, min(vp.created, now)]))
-        existing = InboxPackage.objects.filter(channel=channel, seq=vp.seq).first()
+        existing = InboxPackage.objects.filter(channel=channel, seq=vp.seq).first() if seen_before else None
         if existing is not None or vp.seq <= state.last_applied_seq:
             if existing and str(existing.uuid) == vp.uuid and existing.manifest_sha256 == vp.manifest_sha256:
                 state.save()
@@ -207,9 +217,10 @@ def _accept(channel: str, r: _Result, report: ImportReport) -> str:
                                        mtime_ns=entry.mtime_ns, package_sha256=r.package_sha256,
                                        outcome="duplicate", seq=vp.seq, uuid=vp.uuid)
                 record("exchange.duplicate", existing,
-                       detail=_audit_detail(channel, entry.name, None, vp, r.package_sha256), actor_name="exchange")
+                       detail=audit_detail(channel, entry.name, None, vp, r.package_sha256), actor_name="exchange")
                 report.duplicates.append((channel, vp.seq))
-                r.copy.unlink(missing_ok=True)
+                if r.copy:
+                    r.copy.unlink(missing_ok=True)
                 return "duplicate"
             code = "conflict" if existing and existing.state == InboxPackage.HELD else "replay"
             raise PackageRejected(code, f"sequence {vp.seq} is already taken by another package")
@@ -222,80 +233,25 @@ def _accept(channel: str, r: _Result, report: ImportReport) -> str:
                                package_sha256=r.package_sha256, outcome="applied" if in_turn else "held",
                                seq=vp.seq, uuid=vp.uuid)
         if in_turn:
-            _apply_in_transaction(channel, state, row, vp, r.bodies, now)
+            apply_in_transaction(channel, state, row, vp, r.bodies, now)
         else:
             state.save()
     if in_turn:
         report.applied.append((channel, vp.seq))
-        r.copy.unlink(missing_ok=True)
+        if r.copy:
+            r.copy.unlink(missing_ok=True)
         return "applied"
     kept = inbox_dir(channel) / vp.file_name
-    r.copy.replace(kept)
+    if r.copy:
+        r.copy.replace(kept)
+    else:
+        _write_private(r.data, kept)
     for item in vp.items:
         for a in item.attachments:
-            if a.source == r.copy:
-                a.source = kept
-    r.copy = kept
+            if a.data is not None or a.source == r.copy:  # the package's own bytes, now in ``kept``
+                a.source, a.data = kept, None
+    r.copy, r.data = kept, None
     return "held"
-
-
-def _apply_items(channel: str, vp: VerifiedPackage, bodies: list[dict] | None) -> None:
-    """Run the handlers of every item in order; a run of items with a batch handler goes in one call."""
-    trusted = channel != "to-intranet"  # submissions from the internet side stay untrusted
-    bodies = bodies if bodies is not None else _sanitized_bodies(vp)
-    contexts = []
-    for item, body in zip(vp.items, bodies, strict=True):
-        mt = registry.get(item.type, item.version)
-        if mt is None or mt.apply is None:
-            raise PackageRejected("unknown_type", f"no handler for {item.type} v{item.version} on this side")
-        contexts.append((mt, registry.ApplyContext(
-            channel=channel, package_uuid=vp.uuid, seq=vp.seq, signer=vp.signer, item_index=item.index,
-            is_last_item=item.index == len(vp.items) - 1, message_type=item.type, version=item.version,
-            classification=item.classification, ref=item.ref, body=body, attachments=item.attachments,
-            trusted=trusted)))
-    start = 0
-    while start < len(contexts):
-        mt = contexts[start][0]
-        many = getattr(mt.apply, "many", None)
-        end = start + 1
-        if many is not None:
-            while end < len(contexts) and contexts[end][0] is mt:
-                end += 1
-            many([ctx for _, ctx in contexts[start:end]])
-        else:
-            mt.apply(contexts[start][1])
-        start = end
-
-
-def _apply_in_transaction(channel: str, state: ChannelState, row: InboxPackage, vp: VerifiedPackage,
-                          bodies: list[dict] | None, now) -> None:
-    """Inside the caller's transaction, with ``state`` locked: chain check, items, high-water mark, audit."""
-    if vp.prev != (state.last_applied_manifest_sha256 or ZERO_HASH):
-        raise PackageRejected("chain", f"package {vp.seq} does not follow the package applied before it")
-    _apply_items(channel, vp, bodies)
-    state.last_applied_seq, state.last_applied_manifest_sha256 = vp.seq, vp.manifest_sha256
-    state.last_applied_at = now
-    state.save()
-    Quarantine.objects.filter(channel=channel, claimed_seq=vp.seq, resolved_at__isnull=True).update(resolved_at=now)
-    record("exchange.accept", row, detail={**_audit_detail(channel, row.file_name, None, vp, row.package_sha256),
-                                           "items": len(vp.items)}, actor_name="exchange")
-
-
-def _apply(channel: str, row: InboxPackage, vp: VerifiedPackage, bodies: list[dict] | None = None) -> bool:
-    """Apply a held package: every item and the high-water mark in one transaction, all or nothing."""
-    with transaction.atomic():
-        state = ChannelState.objects.select_for_update().get(channel=channel)
-        if state.last_applied_seq + 1 != vp.seq:
-            return False
-        row = InboxPackage.objects.select_for_update().get(pk=row.pk)
-        if row.state != InboxPackage.HELD:
-            return False
-        now = timezone.now()
-        row.state, row.applied_at = InboxPackage.APPLIED, now
-        row.save(update_fields=["state", "applied_at"])
-        Receipt.objects.filter(channel=channel, file_name=row.file_name, outcome="held").update(outcome="applied")
-        _apply_in_transaction(channel, state, row, vp, bodies, now)
-    return True
 
 
 def _quarantine_held(channel: str, row: InboxPackage, error: PackageRejected, vp, report: ImportReport) -> None:
@@ -329,7 +285,7 @@ def apply_ready(channel: str, cache: dict[int, _Result], report: ImportReport) -
                 _cleanup(result)
                 continue
         try:
-            if _apply(channel, row, vp, bodies):
+            if apply_held(channel, row, vp, bodies):
                 report.applied.append((channel, vp.seq))
                 (inbox_dir(channel) / row.file_name).unlink(missing_ok=True)
         except PackageRejected as exc:
@@ -373,7 +329,8 @@ def import_channel(channel: str, report: ImportReport, progress=None) -> None:
             for start in range(0, len(new), 32):
                 batch = new[start:start + 32]
                 for result in pool.map(lambda e, k=keys: _verify_entry(e, channel, k), batch):
-                    if result.error and result.error.code in _KEY_CODES and result.copy and pinned(channel) != keys:
+                    if (result.error and result.error.code in _KEY_CODES and (result.copy or result.data is not None)
+                            and pinned(channel) != keys):
                         keys = pinned(channel)  # a key rotation was applied meanwhile: check again
                         _cleanup(result)
                         result = _verify_entry(result.entry, channel, keys)
@@ -396,7 +353,7 @@ def import_channel(channel: str, report: ImportReport, progress=None) -> None:
 def _process(channel: str, result: _Result, cache: dict, report: ImportReport) -> str:
     if result.error is not None:
         _quarantine(channel, result.entry.name, result.error, result.copy, package_sha256=result.package_sha256,
-                    entry=result.entry, vp=result.vp, report=report)
+                    entry=result.entry, vp=result.vp, report=report, data=result.data)
         _cleanup(result)
         return "rejected"
     try:
@@ -411,7 +368,7 @@ def _process(channel: str, result: _Result, cache: dict, report: ImportReport) -
         outcome, error = "rejected", PackageRejected("apply_failed", f"{type(exc).__name__}: {exc}"[:500])
     if outcome == "rejected":
         _quarantine(channel, result.entry.name, error, result.copy, vp=result.vp,
-                    package_sha256=result.package_sha256, entry=result.entry, report=report)
+                    package_sha256=result.package_sha256, entry=result.entry, report=report, data=result.data)
         _cleanup(result)
     elif outcome == "held":
         cache[result.vp.seq] = result

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
 import os
@@ -19,6 +20,7 @@ from django.utils import timezone
 
 from common.audit.services import record
 from exchange import canonical, conf, ferry, mediatypes, registry
+from exchange.agentsign import BatchSigner
 from exchange.channels import get as get_channel
 from exchange.errors import ExchangeError, MessageRefused, PackageRejected
 from exchange.models import OutboundItem, OutboundPackage
@@ -158,12 +160,12 @@ def _take_items(channel: str) -> list[OutboundItem]:
     return chosen
 
 
-def _sign_and_write(gpg, prepared: PreparedPackage, dest: Path):
-    """Worker-thread half of packing: one gpg signature, then the file (flushed to disk)."""
-    return write_package(prepared, gpg.sign_detached(prepared.manifest_bytes, prepared.sender_fpr), dest)
+def _sign_and_write(signatures: BatchSigner, prepared: PreparedPackage, dest: Path):
+    """Worker-thread half of packing: the signature, then the file (flushed to disk)."""
+    return write_package(prepared, signatures.sign(prepared.manifest_bytes, prepared.sender_fpr), dest)
 
 
-def _pack_batch(channel: str, pool: ThreadPoolExecutor) -> list[OutboundPackage]:
+def _pack_batch(channel: str, pool: ThreadPoolExecutor, signatures: BatchSigner) -> list[OutboundPackage]:
     """Pack, sign and write up to ``conf.export_batch()`` packages in one database transaction.
 
     Manifests are built here in order (each names the hash of the one before); the signatures
@@ -193,7 +195,7 @@ def _pack_batch(channel: str, pool: ThreadPoolExecutor) -> list[OutboundPackage]
                     prev=state.last_sent_manifest_sha256, created=now, expires=now + conf.package_lifetime(),
                     items=[_out_item(i, item, spool) for i, item in enumerate(items)], gpg=gpg, recipients=rcpts,
                     workdir=Path(tempfile.mkdtemp(dir=work)) if work else None)  # one per package: files differ
-                jobs.append((items, prepared, now, signer, pool.submit(_sign_and_write, gpg, prepared, dest)))
+                jobs.append((items, prepared, now, signer, pool.submit(_sign_and_write, signatures, prepared, dest)))
                 budget -= sum(a.get("size", 0) for item in items for a in item.attachments)
                 state.last_sent_seq, state.last_sent_manifest_sha256 = seq, prepared.manifest_sha256
                 state.last_export_at = now
@@ -214,6 +216,9 @@ def _pack_batch(channel: str, pool: ThreadPoolExecutor) -> list[OutboundPackage]
                     "signer": signer, "items": len(items)}, actor_name="exchange")
                 packages.append(package)
             if packages:
+                # Each copy was flushed before its rename; one flush of the directory makes the
+                # names durable too, before the commit that says these packages exist.
+                ferry.sync_dir(dest)
                 state.save()
                 spools = [a["spool"] for items, *_ in jobs for i in items for a in i.attachments]
                 transaction.on_commit(lambda: _drop_spools(spools))
@@ -249,16 +254,19 @@ def _stage_all(packages: list[OutboundPackage], pool: ThreadPoolExecutor) -> lis
 
 def _publish_all(staged: list[tuple]) -> None:
     """Give the staged copies their final names in sequence order, then record them as written."""
-    done = []
+    done, directories = [], set()
     try:
         for package, future in staged:
             ferry.publish(future.result(), conf.ferry_dir(package.channel), package.file_name)
             done.append(package.pk)
+            directories.add(conf.ferry_dir(package.channel))
     finally:
         wait([future for _, future in staged])
         for _, future in staged:
             if future.exception() is None:
                 future.result().unlink(missing_ok=True)  # left over only when an earlier one failed
+        for directory in directories:  # the renames are durable before they are recorded as written
+            ferry.sync_dir(directory)
         if done:
             OutboundPackage.objects.filter(pk__in=done).update(written_at=timezone.now(),
                                                                write_count=F("write_count") + 1)
@@ -271,14 +279,15 @@ def export_channel(channel: str, progress: Progress = None) -> list[OutboundPack
     """
     total = OutboundItem.objects.filter(channel=channel, status=OutboundItem.PENDING).count()
     done, packages = 0, []
-    with runs.short_gil_switch(), ThreadPoolExecutor(max_workers=conf.export_workers(),
-                                                     thread_name_prefix="exchange-export") as pool:
+    signer = BatchSigner(keyring())
+    with runs.short_gil_switch(), contextlib.closing(signer), ThreadPoolExecutor(
+            max_workers=conf.export_workers(), thread_name_prefix="exchange-export") as pool:
         unwritten = list(OutboundPackage.objects.filter(channel=channel, written_at__isnull=True).order_by("seq"))
         staged = _stage_all(unwritten, pool)
         packages.extend(unwritten)
         try:
             while True:
-                batch = _pack_batch(channel, pool)
+                batch = _pack_batch(channel, pool, signer)
                 previous, staged = staged, []
                 _publish_all(previous)
                 if not batch:

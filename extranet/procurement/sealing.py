@@ -1,20 +1,27 @@
 """Sealing bid files while they are received: no plaintext ever reaches the disk.
 
-Each uploaded file is piped, chunk by chunk, into ``gpg --encrypt`` to the tender's bid-opening
-public key; gpg writes only ciphertext, straight into the bid's staging directory. The SHA-256 of
-the plaintext is computed on the fly and the content type is sniffed from the first bytes, held
-in memory until there are enough of them. Every ``part_bytes`` of plaintext the current gpg
-process is closed and a new one started, so a file is a series of independent OpenPGP messages of
-bounded size (the exchange carries them one per package member). Memory stays flat in file size.
+One ``gpg --multifile --encrypt`` process per upload seals everything of the bid: gpg reads the
+names of its inputs from its stdin, one a line, and encrypts each to the tender's bid-opening
+public key before it reads the next name. Every input is a named pipe (FIFO) in the bid's staging
+directory, fed chunk by chunk while the upload streams; a FIFO keeps no data on disk, and gpg
+writes only ciphertext. The SHA-256 of the plaintext is computed on the fly and the content type is
+sniffed from the first bytes, held in memory until there are enough of them. Every ``part_bytes``
+of plaintext the current input is closed and the next one named, so a file is a series of
+independent OpenPGP messages of bounded size (the exchange carries them one per package member),
+all made by the same process: one process start per bid, however many files and parts it has,
+instead of one per part. Memory stays flat in file size.
 """
 
 from __future__ import annotations
 
+import errno
 import fcntl
 import hashlib
 import logging
+import os
 import shutil
 import subprocess
+import time
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -80,69 +87,155 @@ def gnupg_home() -> Path:
 
 
 def _env() -> dict:
-    import os
-
     env = {k: v for k, v in os.environ.items() if k in {"PATH", "HOME", "TMPDIR"}}
     env["LC_ALL"] = "C"
     return env
 
 
-def encrypt_command(key_file: Path, output: Path) -> list[str]:
+def encrypt_command() -> list[str]:
     return [GPG, "--homedir", str(gnupg_home()), "--batch", "--no-tty", "--no-options", "--no-keyring",
             "--no-random-seed-file", "--no-auto-key-retrieve", "--trust-model", "always", "--status-fd", "2",
-            "--compress-algo", "none", "--cipher-algo", "AES256", "--recipient-file", str(key_file), "--output",
-            str(output), "--encrypt"]
+            "--compress-algo", "none", "--cipher-algo", "AES256", "--yes", "--multifile", "--encrypt"]
 
 
-def _widen_pipe(stream) -> None:
+def _widen_pipe(fd: int) -> None:
     """Let a whole upload chunk fit in the pipe to gpg: with the default 64 KiB pipe every 1 MiB
     chunk costs a dozen sleep/wake round trips between the worker thread and gpg."""
     try:
-        fcntl.fcntl(stream.fileno(), F_SETPIPE_SZ, BidUploadHandler.chunk_size)
+        fcntl.fcntl(fd, F_SETPIPE_SZ, BidUploadHandler.chunk_size)
     except OSError:  # above /proc/sys/fs/pipe-max-size for an unprivileged process: keep the default
         pass
 
 
-class _Part:
-    """One gpg process turning plaintext on its stdin into one OpenPGP message on disk."""
+def _failed() -> SealingError:
+    return SealingError("encryption", _("The bid could not be encrypted. Please try again."))
 
-    def __init__(self, key_file: Path, path: Path):
-        self.path = path
-        self.proc = subprocess.Popen(encrypt_command(key_file, path), stdin=subprocess.PIPE,
-                                     stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=_env())
-        _widen_pipe(self.proc.stdin)
+
+class Encryptor:
+    """The one gpg process of an upload, sealing one OpenPGP message after another into ``directory``.
+
+    :meth:`begin` names the next message (its final path), :meth:`write` feeds its plaintext,
+    :meth:`end` waits until gpg has finished it, :meth:`close` ends the process. The process is
+    started on the first :meth:`begin`; after :meth:`abort` the next :meth:`begin` starts a new one.
+    """
+
+    def __init__(self, key_file: Path, directory: Path):
+        self.key_file, self.directory = key_file, directory
+        self.proc: subprocess.Popen | None = None
+        self.stream = None
+        self.fifo: Path | None = None
+        self.target: Path | None = None
         self.plain = 0
+
+    def _spawn(self) -> None:
+        self.proc = subprocess.Popen([*encrypt_command(), "--recipient-file", str(self.key_file)],
+                                     cwd=self.directory, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
+                                     stderr=subprocess.PIPE, env=_env())
+
+    def _status_until(self, word: str) -> list[str]:
+        """gpg's status lines up to and including ``word`` (it reports each input in turn)."""
+        lines = []
+        while line := self.proc.stderr.readline():
+            text = line.decode(errors="replace").rstrip()
+            lines.append(text)
+            if text.startswith(f"[GNUPG:] {word}"):
+                return lines
+        log.error("gpg encryption failed: %s", "\n".join(lines)[-500:])
+        raise _failed()
+
+    def _open_fifo(self) -> int:
+        # gpg opens the FIFO right after announcing it; a non-blocking open never hangs on a dead gpg.
+        give_up = time.monotonic() + 60
+        while True:
+            try:
+                fd = os.open(self.fifo, os.O_WRONLY | os.O_NONBLOCK)
+            except OSError as exc:
+                if exc.errno != errno.ENXIO or self.proc.poll() is not None or time.monotonic() > give_up:
+                    raise
+                time.sleep(0.0005)
+                continue
+            os.set_blocking(fd, True)
+            return fd
+
+    def begin(self, target: Path) -> None:
+        if self.proc is None:
+            self._spawn()
+        self.target, self.plain = target, 0
+        self.fifo = target.with_name(f"{target.stem}.in")
+        try:
+            os.mkfifo(self.fifo, 0o600)
+            self.proc.stdin.write(self.fifo.name.encode() + b"\n")
+            self.proc.stdin.flush()
+            self._status_until("FILE_START")
+            fd = self._open_fifo()
+        except OSError:
+            raise _failed() from None
+        _widen_pipe(fd)
+        self.stream = os.fdopen(fd, "wb")
 
     def write(self, data: bytes) -> None:
         try:
-            self.proc.stdin.write(data)
+            self.stream.write(data)
         except (BrokenPipeError, OSError):
-            raise SealingError("encryption", _("The bid could not be encrypted. Please try again.")) from None
+            raise _failed() from None
         self.plain += len(data)
 
-    def close(self) -> dict:
+    def end(self) -> dict:
         try:
-            self.proc.stdin.close()
+            self.stream.close()  # end of input: gpg finishes this message
+        except OSError:
+            raise _failed() from None
+        self.stream = None
+        lines = self._status_until("FILE_DONE")
+        output = self.directory / f"{self.fifo.name}.gpg"
+        self.fifo.unlink(missing_ok=True)
+        if "[GNUPG:] END_ENCRYPTION" not in lines or not output.exists():
+            log.error("gpg encryption failed: %s", "\n".join(lines)[-500:])
+            raise _failed()
+        target, self.target, self.fifo = self.target, None, None
+        os.replace(output, target)
+        return {"path": target.name, "size": target.stat().st_size}
+
+    def close(self) -> None:
+        if self.proc is None:
+            return
+        proc, self.proc = self.proc, None
+        try:
+            proc.stdin.close()
         except OSError:
             pass
-        status = self.proc.stderr.read()
-        rc = self.proc.wait(timeout=120)
-        self.proc.stderr.close()
-        if rc != 0 or b"[GNUPG:] END_ENCRYPTION" not in status:
-            log.error("gpg encryption failed: %s", status.decode(errors="replace")[-500:])
-            raise SealingError("encryption", _("The bid could not be encrypted. Please try again."))
-        return {"path": self.path.name, "size": self.path.stat().st_size}
+        rest = proc.stderr.read()
+        rc = proc.wait(timeout=120)
+        proc.stderr.close()
+        if rc != 0:
+            log.error("gpg encryption failed: %s", rest.decode(errors="replace")[-500:])
+            raise _failed()
 
     def abort(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.kill()
-        self.proc.wait()
-        for stream in (self.proc.stdin, self.proc.stderr):
+        """Stop gpg and remove the message in progress (finished ones are the caller's)."""
+        if self.stream is not None:
             try:
-                stream.close()
+                self.stream.close()
             except OSError:
                 pass
-        self.path.unlink(missing_ok=True)
+            self.stream = None
+        if self.proc is not None:
+            proc, self.proc = self.proc, None
+            if proc.poll() is None:
+                proc.kill()
+            proc.wait()
+            for stream in (proc.stdin, proc.stderr):
+                try:
+                    stream.close()
+                except OSError:
+                    pass
+        if self.fifo is not None:
+            self.fifo.unlink(missing_ok=True)
+            (self.directory / f"{self.fifo.name}.gpg").unlink(missing_ok=True)
+            self.fifo = None
+        if self.target is not None:
+            self.target.unlink(missing_ok=True)
+            self.target = None
 
 
 @dataclass
@@ -160,17 +253,18 @@ class SealedFile:
 
 
 class FileSealer:
-    """Encrypts one file as it arrives: sniff, hash, size cap, parts."""
+    """Encrypts one file as it arrives through the upload's :class:`Encryptor`: sniff, hash, size cap,
+    parts."""
 
-    def __init__(self, key_file: Path, directory: Path, index: int, name: str, *, limit: int,
+    def __init__(self, encryptor: Encryptor, index: int, name: str, *, limit: int,
                  allowed: set[str] | None = BID_TYPES, part_size: int | None = None):
-        self.key_file, self.directory, self.limit, self.allowed = key_file, directory, limit, allowed
+        self.encryptor, self.limit, self.allowed = encryptor, limit, allowed
         self.part_size = part_size or part_bytes()
         self.result = SealedFile(index, name)
         self.digest = hashlib.sha256()
         self.head = b""
         self.sniffed = False
-        self.part: _Part | None = None
+        self.in_part = False
 
     def _check_type(self) -> None:
         media_type = sniff(self.head) if self.head else "application/x-empty"
@@ -182,16 +276,17 @@ class FileSealer:
         self.sniffed = True
 
     def _emit(self, data: bytes) -> None:
+        enc = self.encryptor
         while data:
-            if self.part is None:
-                path = self.directory / f"f{self.result.index:02d}-p{len(self.result.parts):05d}.pgp"
-                self.part = _Part(self.key_file, path)
-            room = self.part_size - self.part.plain
-            self.part.write(data[:room])
+            if not self.in_part:
+                enc.begin(enc.directory / f"f{self.result.index:02d}-p{len(self.result.parts):05d}.pgp")
+                self.in_part = True
+            room = self.part_size - enc.plain
+            enc.write(data[:room] if room < len(data) else data)
             data = data[room:]
-            if self.part.plain >= self.part_size:
-                self.result.parts.append(self.part.close())
-                self.part = None
+            if enc.plain >= self.part_size:
+                self.in_part = False
+                self.result.parts.append(enc.end())
 
     def feed(self, data: bytes) -> None:
         self.result.size += len(data)
@@ -214,28 +309,17 @@ class FileSealer:
             self._check_type()
             data, self.head = self.head, b""
             self._emit(data)
-        if self.part is not None:
-            self.result.parts.append(self.part.close())
-            self.part = None
+        if self.in_part:
+            self.in_part = False
+            self.result.parts.append(self.encryptor.end())
         self.result.sha256 = self.digest.hexdigest()
         return self.result
 
     def abort(self) -> None:
         self.head = b""
-        if self.part is not None:
-            self.part.abort()
-            self.part = None
-
-
-def seal_bytes(key_file: Path, directory: Path, index: int, name: str, data: bytes) -> SealedFile:
-    """Seal a small in-memory document (the bid form) the same way as the uploaded files."""
-    sealer = FileSealer(key_file, directory, index, name, limit=max(len(data), 1), allowed=None)
-    try:
-        sealer.feed(data)
-        return sealer.finish()
-    except BaseException:
-        sealer.abort()
-        raise
+        if self.in_part:
+            self.in_part = False
+            self.encryptor.abort()
 
 
 class SealedUpload(UploadedFile):
@@ -260,10 +344,26 @@ class BidUploadHandler(FileUploadHandler):
         self.key_file, self.deadline = key_file, deadline
         self.limit, self.count = limit or max_file_bytes(), count or max_files()
         self.staging = bid_store() / ".staging" / uuid.uuid4().hex
+        self.encryptor = Encryptor(key_file, self.staging)
         self.sealed: list[SealedFile] = []
         self.current: FileSealer | None = None
         self.error: SealingError | None = None
         self.kept = False
+
+    def seal_document(self, index: int, name: str, data: bytes) -> SealedFile:
+        """Seal a small in-memory document (the bid form) with the upload's own gpg process, as the
+        last thing it encrypts: the process ends here, so every ciphertext file is complete."""
+        self.staging.mkdir(parents=True, exist_ok=True)
+        sealer = FileSealer(self.encryptor, index, name, limit=max(len(data), 1), allowed=None)
+        try:
+            sealer.feed(data)
+            sealed = sealer.finish()
+            self.encryptor.close()
+        except BaseException:
+            sealer.abort()
+            self.encryptor.abort()
+            raise
+        return sealed
 
     def _stop(self, error: SealingError, *, reset: bool = False):
         self.error = self.error or error
@@ -292,7 +392,7 @@ class BidUploadHandler(FileUploadHandler):
         if clock.now() >= self.deadline:
             self._stop(SealingError("closed", _("The bid deadline has passed; no bids are accepted.")))
         self.staging.mkdir(parents=True, exist_ok=True)
-        self.current = FileSealer(self.key_file, self.staging, len(self.sealed) + 1, file_name[:255], limit=self.limit)
+        self.current = FileSealer(self.encryptor, len(self.sealed) + 1, file_name[:255], limit=self.limit)
 
     def receive_data_chunk(self, raw_data, start):
         if self.current is None:
@@ -336,5 +436,6 @@ class BidUploadHandler(FileUploadHandler):
         if self.current is not None:
             self.current.abort()
             self.current = None
+        self.encryptor.abort()
         if not self.kept:
             shutil.rmtree(self.staging, ignore_errors=True)

@@ -2,11 +2,11 @@
 
 Wagtail's database backends rank with a correlated sub-select per row and index through a
 generic table, which is slow at tens of thousands of entries. Here the words of each entry live
-in ``search_entrytext`` (full-text indexed by migration 0003) and a search is one statement:
-the full-text match joined to the entry row, the access and facet filters of the caller's
-queryset, ranking of the matching rows only and ``LIMIT``; the total comes with the page as a
-window count. Facets are one grouped count. OpenSearch/Elasticsearch keep using Wagtail's
-backends (:mod:`search.services.engine`).
+in ``search_entrytext`` (full-text indexed by migration 0003). A page by relevance ranks the
+index alone and keeps the best candidates the caller's queryset (access and facet filters)
+allows, or else ranks within the queryset in one statement. Total and facets are counted exactly
+up to a limit and estimated from a sample of the allowed matching entries above it.
+OpenSearch/Elasticsearch keep using Wagtail's backends (:mod:`search.services.engine`).
 """
 
 from __future__ import annotations
@@ -14,8 +14,9 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 
+from django.conf import settings
 from django.db import connections, router, transaction
-from django.db.models import Count, QuerySet
+from django.db.models import QuerySet
 
 from search.index import SegmentedAutocompleteField, SegmentedField
 from search.models import Entry, EntryText
@@ -29,6 +30,16 @@ SQLITE_WEIGHTS = "2.0, 1.0, 0.0"  # bm25() weights of the columns title, body, c
 POSTGRES_WEIGHTS = "'{0.1, 0.2, 0.4, 1.0}'"  # D (text), C, B, A (title)
 POSTGRES_NORM = ""  # ts_rank normalization: none
 WRITE_BATCH = 1000
+# Ranking the index alone takes this many candidates per entry wanted (plus a few): enough when
+# most entries are allowed (the public site, staff who may open most of them); else the ranking
+# runs again within the allowed entries.
+CANDIDATES_PER_HIT = 5
+CANDIDATES_EXTRA = 50
+MAX_CANDIDATES = 2000
+# Totals and facets above this many matching entries are estimated (settings.SEARCH_EXACT_COUNT_LIMIT).
+EXACT_COUNT_LIMIT = 1000
+SAMPLE_STEP = 2
+HASH_MULTIPLIER, HASH_RANGE = 2654435761, 2**32  # Fibonacci hashing of ids into [0, 2**32)
 
 
 def vendor() -> str:
@@ -146,12 +157,60 @@ def matching(qs: QuerySet, tokens: list[str], operator: str = "and", *, ranked: 
     return qs
 
 
+def _ranked_ids(tokens: list[str], operator: str, limit: int) -> list[int]:
+    """The ids of the ``limit`` best-ranked entries with the words, from the full-text index
+    alone (no entry rows read), in the order of :func:`matching`'s ``_score`` (ties: newest id)."""
+    connection = connections[router.db_for_read(EntryText)]
+    if connection.vendor == "sqlite":
+        sql = (f"SELECT rowid FROM {FTS} WHERE {FTS} MATCH %s "  # noqa: S608 (constants, parameters)
+               f"ORDER BY bm25({FTS}, {SQLITE_WEIGHTS}), rowid DESC LIMIT %s")
+        params = [_sqlite_match(tokens, operator, "title body"), limit]
+    else:
+        tsquery, words = _pg_tsquery(tokens, operator)
+        sql = (f"SELECT entry_id FROM {TEXT} WHERE document @@ {tsquery} "  # noqa: S608
+               f"ORDER BY ts_rank({POSTGRES_WEIGHTS}, document, {tsquery}{POSTGRES_NORM}) DESC, entry_id DESC LIMIT %s")
+        params = [*words, *words, limit]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return [row[0] for row in cursor.fetchall()]
+
+
+def _ranked_page(qs: QuerySet, tokens: list[str], operator: str, start: int, size: int,
+                 exclude: list[int]) -> tuple[list[int], bool] | None:
+    """The ids of one ranked page, ranking the index alone and then keeping the candidates ``qs``
+    (access and facet filters) allows; None when too few of the best candidates are allowed to
+    fill the page (the caller ranks within ``qs`` instead). Exact: an allowed entry ranked above
+    the page's last one is among the candidates. The flag: every matching entry was a candidate."""
+    need = start + size + len(exclude)
+    limit = CANDIDATES_PER_HIT * need + CANDIDATES_EXTRA
+    if limit > MAX_CANDIDATES:  # deep pages: one statement within the allowed entries is cheaper
+        return None
+    candidates = _ranked_ids(tokens, operator, limit)
+    allowed = set(qs.filter(pk__in=candidates).exclude(pk__in=exclude).values_list("id", flat=True))
+    kept = [pk for pk in candidates if pk in allowed]
+    complete = len(candidates) < limit
+    if len(kept) < start + size and not complete:
+        return None
+    return kept[start:start + size], (len(kept) if complete else None)
+
+
 def page(qs: QuerySet, tokens: list[str], operator: str, sort: str, start: int, size: int,
          exclude: Iterable[int] = (), with_total: bool = True) -> tuple[list[Entry], int | None]:
     """One page of results, and the number of all of them when it comes cheaply (``with_total``:
     in the same statement on PostgreSQL; a short first page on both), else None."""
-    qs = matching(qs, tokens, operator, ranked=sort != "date")
     exclude = list(exclude)
+    if sort != "date":
+        ranked = _ranked_page(qs, tokens, operator, start, size, exclude)
+        if ranked is not None:
+            ids, total = ranked
+            found = Entry.objects.in_bulk(ids)
+            entries = [found[pk] for pk in ids if pk in found]
+            if total is not None:
+                return entries, total
+            if len(entries) < size and (entries or not start):
+                return entries, start + len(entries)
+            return entries, None
+    qs = matching(qs, tokens, operator, ranked=sort != "date")
     if exclude:
         qs = qs.exclude(pk__in=exclude)
     # Without the window the rows past the page need not be joined to their entries.
@@ -183,29 +242,71 @@ def exists(qs: QuerySet, tokens: list[str]) -> bool:
     return matching(qs, tokens).exists()
 
 
-def summary(qs: QuerySet, tokens: list[str], operator: str, filters: dict,
-            names: tuple[str, ...]) -> tuple[int, dict[str, Counter]]:
-    """The number of matching entries within ``filters``, and the counts per value of each facet
-    in ``names`` with the other facets' filters applied (not its own): all from one grouped
-    count of the matching entries (``qs`` without the facet filters)."""
-    grouped = matching(qs, tokens, operator).order_by().values_list(*names).annotate(n=Count("id"))
-    sql, params = grouped.query.sql_with_params()
-    connection = connections[grouped.db]
+def exact_count_limit() -> int:
+    """Up to this many matching entries, the total and the facets are counted exactly; above it
+    they are estimated from a sample (and shown as an estimate)."""
+    return int(getattr(settings, "SEARCH_EXACT_COUNT_LIMIT", EXACT_COUNT_LIMIT))
+
+
+def _facet_values(qs: QuerySet, names: tuple[str, ...], limit: int, rate: int = 1) -> list[tuple]:
+    """The ids and facet values of at most ``limit`` matching entries of ``qs``: with ``rate``,
+    of one in ``rate`` of them, drawn by a hash of the id (consecutive ids, which often share a
+    type or a batch, land apart) before the entry rows are read."""
+    if rate > 1:
+        column = f"{FTS}.rowid" if vendor() == "sqlite" else f"{TEXT}.entry_id"
+        qs = qs.extra(where=[f"({column} * {HASH_MULTIPLIER}) %% {HASH_RANGE} < {HASH_RANGE // rate}"])  # noqa: S610
+    rows = qs.order_by().values_list("id", *names)[:limit]
+    sql, params = rows.query.sql_with_params()
+    connection = connections[rows.db]
     with connection.cursor() as cursor:  # plain rows: model field converters cost more than the count
         cursor.execute(sql, params)
-        rows = cursor.fetchall()
+        return cursor.fetchall()
+
+
+def _sample_rate(qs: QuerySet, ids: list[int], limit: int) -> int:
+    """A sampling rate that leaves about half ``limit`` of the matching entries, guessed from
+    the ids of the first ``limit`` found: the share of the allowed entries' ids they span."""
+    top = qs.order_by("-id").values_list("id", flat=True).first() or max(ids)
+    low, high = min(ids), max(ids)
+    guess = len(ids) * (top - low + 1) / (high - low + 1)
+    rate = SAMPLE_STEP
+    while guess / rate > limit / 2:
+        rate *= SAMPLE_STEP
+    return rate
+
+
+def summary(qs: QuerySet, tokens: list[str], operator: str, filters: dict,
+            names: tuple[str, ...]) -> tuple[int, dict[str, Counter], bool]:
+    """The number of matching entries within ``filters``, and the counts per value of each facet
+    in ``names`` with the other facets' filters applied (not its own), counted over the matching
+    entries of ``qs`` (``qs`` without the facet filters: what the person may open).
+
+    Exact up to :func:`exact_count_limit` matching entries. Above it, estimated (the flag) from
+    the entries whose id is a multiple of a sampling rate: a sample of about half the limit,
+    where an exact count reads every matching entry. The rate is chosen from the entries found
+    and the sample is drawn from the entries ``qs`` allows only, so an estimate says nothing
+    about entries the person may not open."""
+    limit = exact_count_limit()
+    matches = matching(qs, tokens, operator)
+    rate = 1
+    rows = _facet_values(matches, names, limit + 1)
+    if len(rows) > limit:
+        rate = _sample_rate(qs, [row[0] for row in rows], limit)
+        rows = _facet_values(matches, names, limit + 1, rate)
+        while len(rows) > limit:  # the guess was low: a sparser sample
+            rate *= SAMPLE_STEP
+            rows = _facet_values(matches, names, limit + 1, rate)
     total = 0
     out = {name: Counter() for name in names}
-    positions = {name: i for i, name in enumerate(names)}
-    checks = [(positions[k], v) for k, v in filters.items()]
+    checks = [(names.index(k) + 1, v) for k, v in filters.items()]
     for row in rows:
         failed = [i for i, v in checks if row[i] != v]
         if not failed:
-            total += row[-1]
-        for i, name in enumerate(names):
+            total += rate
+        for i, name in enumerate(names, start=1):
             if not failed or failed == [i]:
-                out[name][row[i]] += row[-1]
-    return total, out
+                out[name][row[i]] += rate
+    return total, out, rate > 1
 
 
 def suggest(qs: QuerySet, tokens: list[str], size: int) -> list[Entry]:

@@ -7,12 +7,11 @@ import math
 from dataclasses import dataclass, field
 
 from django.db.models import QuerySet
-from wagtail.search.backends import get_search_backend
 from wagtail.search.query import PlainText
 
 from search.analysis import fiscal_terms, normalize, query_tokens
 from search.models import Entry, Kind
-from search.services import dbsearch, highlight
+from search.services import dbsearch, engine_query, highlight
 from search.services.query import SearchRequest
 
 FACETS = ("kind", "year", "issuer")
@@ -43,6 +42,8 @@ class Outcome:
     hits: list[Hit] = field(default_factory=list)
     facets: dict[str, list[tuple[object, str, int]]] = field(default_factory=dict)
     relaxed: bool = False  # hits after the first ``strict_total`` have only some of the words
+    estimated: bool = False  # ``total`` is an estimate (rounded), not an exact count
+    facets_estimated: bool = False  # so are the facet counts
     strict_total: int = 0
     pages: int = 0
     alternatives: list[str] = field(default_factory=list)
@@ -53,41 +54,17 @@ class Outcome:
 
 
 def backend():
-    return get_search_backend()
+    return engine_query.shared_backend()
 
 
 def _filtered(base: QuerySet, req: SearchRequest, skip: str | None = None) -> QuerySet:
     return base.filter(**{k: v for k, v in req.filters.items() if k != skip})
 
 
-def _results(engine, qs: QuerySet, query, req: SearchRequest):
-    if req.sort == "date":
-        return engine.search(query, qs.order_by("-published_at", "-id"), order_by_relevance=False)
-    return engine.search(query, qs)
-
-
 def _facet_label(name: str, value) -> str:
     if name == "kind":
         return str(Kind(value).label) if value in Kind.values else str(value)
     return str(value)
-
-
-def facets(engine, base: QuerySet, req: SearchRequest, operator: str) -> dict:
-    """Counts per facet value, each with the other facets' filters applied (not its own)."""
-    out = {}
-    for name in FACETS:
-        counts = engine.search(req.query(operator), _filtered(base, req, skip=name),
-                               order_by_relevance=False).facet(name)
-        out[name] = _facet_rows(name, counts.items())
-    return out
-
-
-def _page_of(results, start: int, size: int, skip: set[int] | None = None) -> list[Entry]:
-    if not skip:
-        return list(results[start:start + size])
-    # Entries already shown (they had every word) are skipped in the relaxed list.
-    out = [e for e in results[:start + size + len(skip)] if e.pk not in skip]
-    return out[start:start + size]
 
 
 def _hits(out: Outcome, entries: list[Entry]) -> None:
@@ -97,8 +74,8 @@ def _hits(out: Outcome, entries: list[Entry]) -> None:
 
 
 def _run_in_database(req: SearchRequest, base: QuerySet, with_facets: bool) -> Outcome:
-    """:func:`run` on the database's own full-text index: a page is one statement, the total and
-    the facets one grouped count (a plain count without facets)."""
+    """:func:`run` on the database's own full-text index: a ranked page, then the total and the
+    facets (estimated above a limit, see :func:`dbsearch.summary`; a plain count without facets)."""
     out = Outcome(request=req)
     qs = _filtered(base, req)
     size = req.per_page
@@ -106,11 +83,22 @@ def _run_in_database(req: SearchRequest, base: QuerySet, with_facets: bool) -> O
 
     def totals(operator: str, exclude=()) -> int:
         if with_facets:
-            total, counts = dbsearch.summary(base.exclude(pk__in=exclude) if exclude else base, req.tokens,
-                                             operator, req.filters, FACETS)
+            total, counts, out.facets_estimated = dbsearch.summary(
+                base.exclude(pk__in=exclude) if exclude else base, req.tokens, operator, req.filters, FACETS)
+            out.estimated = out.facets_estimated
+            if out.estimated:
+                total = _about(total)
+                counts = {name: {v: _about(c) for v, c in counts[name].items()} for name in FACETS}
             out.facets = {name: _facet_rows(name, counts[name].items()) for name in FACETS}
             return total
         return dbsearch.count(qs, req.tokens, operator, exclude=exclude)
+
+    def settle(counted: int, exact: int | None, listed: int) -> int:
+        # An exact number the page gave wins over an estimate; an estimate is never below what is listed.
+        if exact is not None:
+            out.estimated = False
+            return exact
+        return max(counted, listed) if out.estimated else counted
 
     entries, total = dbsearch.page(qs, req.tokens, "and", req.sort, start, size, with_total=not with_facets)
     if total is None and not entries:
@@ -127,14 +115,15 @@ def _run_in_database(req: SearchRequest, base: QuerySet, with_facets: bool) -> O
         entries = shown + rest[:size - len(shown)]
         if with_facets:
             # Facets and total of everything listed: the entries with some of the words.
-            out.total = totals("or")
-            rest_total = out.total - len(strict)
+            rest_total = settle(totals("or"), None if rest_total is None else len(strict) + rest_total,
+                                len(strict) + rest_start + len(rest)) - len(strict)
         elif rest_total is None:
             rest_total = dbsearch.count(qs, req.tokens, "or", exclude=skip)
         out.strict_total = len(strict)
         out.total = len(strict) + rest_total
     else:
-        out.total = out.strict_total = totals("and") if with_facets or total is None else total
+        counted = totals("and") if with_facets or total is None else total
+        out.total = out.strict_total = settle(counted, total, start + len(entries))
     out.relaxed = out.total > out.strict_total
     out.pages = math.ceil(out.total / size) if out.total else 0
     if out.total and req.page > out.pages:
@@ -147,6 +136,11 @@ def _run_in_database(req: SearchRequest, base: QuerySet, with_facets: bool) -> O
     if out.total == 0:
         out.alternatives = alternatives(req, base)
     return out
+
+
+def _about(n: int) -> int:
+    """An estimate rounded to two significant digits (约 52,000), so it does not look exact."""
+    return int(round(n, 2 - len(str(n)))) if n >= 100 else n
 
 
 def _facet_rows(name: str, counts) -> list[tuple[object, str, int]]:
@@ -167,33 +161,17 @@ def run(req: SearchRequest, base: QuerySet, *, with_facets: bool = True) -> Outc
     engine = backend()
     if dbsearch.available(engine):
         return _run_in_database(req, base, with_facets)
-    qs = _filtered(base, req)
-    operator = "and"
-    results = _results(engine, qs, req.query("and"), req)
-    strict_total = results.count()
-    strict: list[Entry] = []
-    if strict_total < req.per_page and len(req.tokens) > 1:
-        strict = list(results[:req.per_page])
-        operator = "or"
-        results = _results(engine, qs, req.query("or"), req)
-        out.total = results.count()
-        out.relaxed = out.total > strict_total
-    else:
-        out.total = strict_total
+    # A search engine: one request per page (two when the list is relaxed), see engine_query.
+    found = engine_query.search(engine, req, base, facet_names=FACETS, with_facets=with_facets)
+    out.total = found.total
+    out.relaxed = found.total > found.strict_total
     out.pages = math.ceil(out.total / req.per_page) if out.total else 0
     if out.total:
-        start = (out.page - 1) * req.per_page
-        if strict and out.relaxed:
-            shown = strict[start:start + req.per_page]
-            rest = _page_of(results, max(0, start - len(strict)), req.per_page - len(shown),
-                            skip={e.pk for e in strict})
-            entries = shown + rest
-        else:
-            entries = _page_of(results, start, req.per_page)
-        out.strict_total = strict_total
-        _hits(out, entries)
+        out.strict_total = found.strict_total
+        _hits(out, found.entries)
     if with_facets:
-        out.facets = facets(engine, base, req, operator) if out.total else {name: [] for name in FACETS}
+        out.facets = ({name: _facet_rows(name, found.facets[name].items()) for name in FACETS} if out.total
+                      else {name: [] for name in FACETS})
     if out.total == 0:
         out.alternatives = alternatives(req, base)
     return out

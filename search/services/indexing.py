@@ -9,15 +9,16 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 
 from django.db import transaction
 from django.utils import timezone
-from wagtail.search.backends import get_search_backend
 
 from search.analysis import parse_doc_number
 from search.models import Entry, Grant
 from search.services import dbsearch
+from search.services.engine_query import shared_backend as get_search_backend
 
 log = logging.getLogger(__name__)
 BATCH = 500
@@ -123,14 +124,45 @@ def reindex_all(progress: Callable[[int, int], None] | None = None, batch: int =
     total = Entry.objects.count()
     done = 0
     ids = list(Entry.objects.order_by("pk").values_list("pk", flat=True))
-    for start in range(0, len(ids), batch):
-        chunk = list(Entry.objects.filter(pk__in=ids[start:start + batch]).prefetch_related("grants"))
-        index.add_items(Entry, chunk)
-        done += len(chunk)
-        if progress:
-            progress(done, total)
+    mapping = index.mapping_class(Entry)
+    # No periodic refresh while the new index fills (nobody searches it before the alias moves):
+    # the engine then writes larger segments and merges less. finish() refreshes it once.
+    _index_settings(backend, index.name, {"refresh_interval": "-1"})
+    try:
+        # Documents are made here (segmenting the text is the costly part, in Python) while the
+        # engine indexes the previous batch: one _bulk request in flight at a time.
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="search-bulk") as sender:
+            in_flight = None
+            for start in range(0, len(ids), batch):
+                chunk = list(Entry.objects.filter(pk__in=ids[start:start + batch]).prefetch_related("grants"))
+                actions = [{"_id": mapping.get_document_id(e), **mapping.get_document(e)} for e in chunk]
+                if in_flight is not None:
+                    done += in_flight.result()
+                    if progress:
+                        progress(done, total)
+                in_flight = sender.submit(_send, backend, index.name, actions)
+            if in_flight is not None:
+                done += in_flight.result()
+                if progress:
+                    progress(done, total)
+    finally:
+        _index_settings(backend, index.name, {"refresh_interval": None})  # back to the engine's default
     rebuilder.finish()
     _ready_indexes.clear()
     if progress and not total:
         progress(0, 0)
     return done
+
+
+def _send(backend, index_name: str, actions: list[dict]) -> int:
+    if actions:
+        backend.bulk(backend.es, actions, index=index_name)
+    return len(actions)
+
+
+def _index_settings(backend, index_name: str, values: dict) -> None:
+    body = {"index": values}
+    if backend.use_new_elasticsearch_api:
+        backend.es.indices.put_settings(index=index_name, settings=body)
+    else:
+        backend.es.indices.put_settings(index=index_name, body=body)

@@ -18,3 +18,5 @@ def test_the_debt_dashboard_shows_alerts_ratios_and_schedules(stack, browser):
     page.get_by_role("link", name="一般债券（宝鸡市转贷）").first.click()
     expect(page.get_by_role("table", name="还本付息计划")).to_be_visible()  # waits for the page to load
     assert page.locator("td", has_text="39000000.00").count() >= 2  # 3.25 % on 1.2 billion, every year
+    # The first year's interest was paid from the budget through the interest (232) indicator only.
+    expect(page.get_by_text("利息: ZF").first).to_be_visible()

@@ -54,6 +54,22 @@ def test_each_user_sees_only_what_they_may_open(each_backend, make_user):
     assert "预算科内部预算测算" not in titles and "国库科内部预算资金调度" in titles
 
 
+def test_entries_with_some_of_the_words_are_restricted_too(each_backend, make_user):
+    """The relaxed list (no entry has every word) and its facets count only what the user may open."""
+    _documents()
+    teller, _pw, _dev = make_user("teller", department=_dept("GK", "国库科"))
+    base = access.visible_entries(teller, engine.backend())
+    outcome = engine.run(parse({"q": "会议纪要 资金调度"}), base)  # 会议纪要 is only in the leaders' entry
+    assert outcome.relaxed and outcome.strict_total == 0
+    assert [h.entry.key for h in outcome.hits] == ["oa:treasury"] and outcome.total == 1
+    assert {(v, c) for v, _l, c in outcome.facets["issuer"]} == {("国库科", 1)}
+    assert {(v, c) for v, _l, c in outcome.facets["kind"]} == {("document", 1)}
+    # Filtering on the type only the hidden entry has: nothing, and no count of it in any facet.
+    filtered = engine.run(parse({"q": "会议纪要 资金调度", "type": "record"}), base)
+    assert filtered.total == 0 and not filtered.hits
+    assert all(rows == [] for rows in filtered.facets.values())
+
+
 def test_public_and_anonymous_see_public_entries_only(each_backend):
     from django.contrib.auth.models import AnonymousUser
 

@@ -26,6 +26,7 @@ from core_finance.payroll.models import (
     period_label,
 )
 from core_finance.payroll.rules import deny
+from core_finance.services import scope
 from core_finance.services.base import clean_text, next_number, not_creator, require_state
 
 Kind = PersonnelChange.Kind
@@ -63,6 +64,7 @@ def _not_after_runs(agency, period: int) -> None:
 def request(agency, kind: str, user, *, effective_from, reason: str, staff: Staff | None = None,
             data: dict | None = None, amounts: dict | None = None) -> PersonnelChange:
     rules.require(user, "finance_payroll.add_personnelchange", _("request personnel changes"))
+    scope.require_agency(user, agency)
     period = check_period(effective_from)
     reason = clean_text(reason, _("reason"), 300)
     data = dict(data or {})
@@ -112,6 +114,7 @@ def request(agency, kind: str, user, *, effective_from, reason: str, staff: Staf
 
 def decide(change: PersonnelChange, user, approve: bool, comment: str = "") -> PersonnelChange:
     rules.require(user, "finance_payroll.approve_personnelchange", _("approve personnel changes"))
+    scope.require_agency(user, change.agency)
     not_creator(change.created_by_id, user, change.number)
     comment = clean_text(comment, _("comment"), 300, required=not approve)
     with transaction.atomic():

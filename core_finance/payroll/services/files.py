@@ -19,6 +19,7 @@ from django.utils.translation import pgettext
 from common.audit.services import record
 from core_finance.payroll import rules
 from core_finance.payroll.models import PayrollRun, RunStatus
+from core_finance.services import scope
 from core_finance.services.base import require_state
 
 HEADER = ["seq", "name", "id_number", "card_no", "card_bank", "amount"]
@@ -26,6 +27,7 @@ HEADER = ["seq", "name", "id_number", "card_no", "card_bank", "amount"]
 
 def bank_file(run: PayrollRun, user) -> tuple[str, bytes]:
     rules.require(user, "finance_payroll.view_payslip", _("export payroll bank files"))
+    scope.require_agency(user, run.agency)
     require_state(run, [RunStatus.APPROVED], str(run), pgettext("workflow action", "export"))
     slips = list(run.slips.select_related("staff").filter(net__gt=0).order_by("pk"))
     out = io.StringIO()
@@ -42,10 +44,11 @@ def bank_file(run: PayrollRun, user) -> tuple[str, bytes]:
 
 
 def visible_slips(user):
-    """Payroll officers see every payslip; anyone else only their own."""
+    """Payroll officers see the payslips of their divisions; anyone else (and they too) their own."""
     from core_finance.payroll.models import Payslip
 
     qs = Payslip.objects.select_related("run__agency", "staff").filter(run__status=RunStatus.APPROVED)
+    own = qs.filter(staff__user=user)
     if user.has_perm("finance_payroll.view_payslip"):
-        return qs
-    return qs.filter(staff__user=user)
+        return scope.for_user(qs, user) | own
+    return own

@@ -37,7 +37,7 @@ from core_finance.payroll.models import (
 from core_finance.payroll.rules import deny
 from core_finance.payroll.services.calc import compute_person
 from core_finance.payroll.services.changes import check_period
-from core_finance.services import payments
+from core_finance.services import payments, scope
 from core_finance.services.base import clean_text, not_creator, require_state
 from core_finance.services.codes import leaf_code
 
@@ -47,6 +47,7 @@ WAGES_PREFIX = "301"
 
 def create(agency, period, indicator, user) -> PayrollRun:
     rules.require(user, "finance_payroll.add_payrollrun", _("prepare payroll runs"))
+    scope.require_agency(user, agency)
     period = check_period(period)
     if indicator is None or indicator.agency_id != agency.pk or indicator.year != period // 100 or \
             not indicator.dept_econ.code.startswith(WAGES_PREFIX):
@@ -82,6 +83,7 @@ def standing_amounts(agency, period: int) -> dict:
 
 def compute(run: PayrollRun, user) -> PayrollRun:
     rules.require(user, "finance_payroll.add_payrollrun", _("prepare payroll runs"))
+    scope.require_agency(user, run.agency)
     with transaction.atomic():
         run = PayrollRun.objects.select_for_update().get(pk=run.pk)
         require_state(run, [RunStatus.DRAFT], str(run), pgettext("workflow action", "recompute"))
@@ -127,6 +129,7 @@ def _stale(run: PayrollRun) -> bool:
 def submit(run: PayrollRun, user) -> PayrollRun:
     """Reserve the whole run on the wage indicator (net pay and each withholding), or nothing."""
     rules.require(user, "finance_payroll.add_payrollrun", _("submit payroll runs"))
+    scope.require_agency(user, run.agency)
     with transaction.atomic():
         run = PayrollRun.objects.select_for_update().get(pk=run.pk)
         require_state(run, [RunStatus.DRAFT], str(run), pgettext("workflow action", "submit"))
@@ -162,6 +165,7 @@ def current_payments(run: PayrollRun):
 
 def approve(run: PayrollRun, user) -> PayrollRun:
     rules.require(user, "finance_payroll.approve_payrollrun", _("approve payroll runs"))
+    scope.require_agency(user, run.agency)
     not_creator(run.created_by_id, user, str(run))
     not_creator(run.submitted_by_id, user, str(run))
     with transaction.atomic():
@@ -177,6 +181,7 @@ def approve(run: PayrollRun, user) -> PayrollRun:
 
 def reject(run: PayrollRun, user, comment: str) -> PayrollRun:
     rules.require(user, "finance_payroll.approve_payrollrun", _("return payroll runs"))
+    scope.require_agency(user, run.agency)
     not_creator(run.created_by_id, user, str(run))
     comment = clean_text(comment, _("comment"), 300)
     with transaction.atomic():

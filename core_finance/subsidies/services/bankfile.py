@@ -27,7 +27,7 @@ from core_finance.models import PaymentStatus
 from core_finance.money import ZERO
 from core_finance.payroll import rules
 from core_finance.payroll.rules import deny
-from core_finance.services import payments
+from core_finance.services import payments, scope
 from core_finance.services.base import require_state, today
 from core_finance.subsidies.models import Batch, BatchStatus, Household, LineStatus
 
@@ -38,6 +38,7 @@ MAX_BYTES = 20 * 1024 * 1024
 
 def payout_file(batch: Batch, user) -> tuple[str, bytes]:
     rules.require(user, "finance_subsidies.view_batch", _("export subsidy bank files"))
+    scope.require_agency(user, batch.programme.indicator.agency)
     require_state(batch, [BatchStatus.APPROVED], batch.number, pgettext("workflow action", "export"))
     lines = list(batch.lines.select_related("household").filter(status=LineStatus.PENDING).order_by("pk"))
     out = io.StringIO()
@@ -72,6 +73,7 @@ def _parse(batch: Batch, data: bytes):
 
 def import_result(batch: Batch, data: bytes, user) -> dict:
     rules.require(user, "finance_subsidies.add_batch", _("import subsidy bank results"))
+    scope.require_agency(user, batch.programme.indicator.agency)
     with transaction.atomic():
         batch = Batch.objects.select_for_update().get(pk=batch.pk)
         require_state(batch, [BatchStatus.APPROVED], batch.number, pgettext("workflow action", "import"))

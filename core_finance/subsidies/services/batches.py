@@ -15,7 +15,7 @@ from core_finance.money import ZERO
 from core_finance.payroll import rules
 from core_finance.payroll.rules import deny
 from core_finance.payroll.services.calc import fen
-from core_finance.services import payments
+from core_finance.services import payments, scope
 from core_finance.services.base import clean_text, next_number, not_creator, require_state
 from core_finance.subsidies.models import Batch, BatchLine, BatchStatus, Household, LineStatus, Programme
 
@@ -39,6 +39,16 @@ def amount_for(programme: Programme, household: Household):
     return programme.standard
 
 
+def agency_of(programme: Programme):
+    return programme.indicator.agency
+
+
+def reachable(programme: Programme):
+    """The households a programme may pay: those of its agency's division and the divisions below
+    it (a township's programme pays its own farmers; a county's, the county's and its townships')."""
+    return scope.within(Household.objects.all(), agency_of(programme).division)
+
+
 def create(programme: Programme, period, user, households=None) -> Batch:
     """A draft batch for ``households`` (default: every eligible household not yet paid this period).
 
@@ -46,6 +56,7 @@ def create(programme: Programme, period, user, households=None) -> Batch:
     second sees the first's lines; the partial unique index is the last line of defence.
     """
     rules.require(user, "finance_subsidies.add_batch", _("prepare subsidy batches"))
+    scope.require_agency(user, agency_of(programme))
     period = check_period(programme, period)
     try:
         with transaction.atomic():
@@ -56,11 +67,14 @@ def create(programme: Programme, period, user, households=None) -> Batch:
             paid = set(BatchLine.objects.filter(programme=programme, period=period, status__in=LIVE).values_list(
                 "household_id", flat=True))
             if households is None:
-                chosen = [h for h in Household.objects.filter(is_active=True, card_flagged=False).order_by("pk")
+                chosen = [h for h in reachable(programme).filter(is_active=True, card_flagged=False).order_by("pk")
                           if h.pk not in paid and amount_for(programme, h) > 0]
             else:
-                chosen = list(Household.objects.filter(pk__in=[getattr(h, "pk", h) for h in households]).order_by(
-                    "pk"))
+                wanted = {getattr(h, "pk", h) for h in households}
+                chosen = list(reachable(programme).filter(pk__in=wanted).order_by("pk"))
+                if len(chosen) != len(wanted):
+                    raise deny("division", _("[Division rule] some of the households do not belong to the "
+                                             "divisions of %(programme)s.") % {"programme": programme.name})
                 twice = [h.head_name for h in chosen if h.pk in paid]
                 if twice:
                     raise deny("double_subsidy", _("[No double subsidy rule] already paid or in another batch for "
@@ -93,6 +107,7 @@ def create(programme: Programme, period, user, households=None) -> Batch:
 def submit(batch: Batch, user) -> Batch:
     """Reserve the batch total on the programme's indicator (refused when it cannot cover it)."""
     rules.require(user, "finance_subsidies.add_batch", _("submit subsidy batches"))
+    scope.require_agency(user, agency_of(batch.programme))
     with transaction.atomic():
         batch = Batch.objects.select_for_update().get(pk=batch.pk)
         require_state(batch, [BatchStatus.DRAFT], batch.number, pgettext("workflow action", "submit"))
@@ -111,6 +126,7 @@ def submit(batch: Batch, user) -> Batch:
 
 def approve(batch: Batch, user) -> Batch:
     rules.require(user, "finance_subsidies.approve_batch", _("approve subsidy batches"))
+    scope.require_agency(user, agency_of(batch.programme))
     not_creator(batch.created_by_id, user, batch.number)
     with transaction.atomic():
         batch = Batch.objects.select_for_update().get(pk=batch.pk)
@@ -125,6 +141,7 @@ def approve(batch: Batch, user) -> Batch:
 def reject(batch: Batch, user, comment: str) -> Batch:
     """Return the batch: the reservation is released and its people may be paid in another batch."""
     rules.require(user, "finance_subsidies.approve_batch", _("return subsidy batches"))
+    scope.require_agency(user, agency_of(batch.programme))
     not_creator(batch.created_by_id, user, batch.number)
     comment = clean_text(comment, _("comment"), 300)
     with transaction.atomic():

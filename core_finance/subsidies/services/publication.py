@@ -15,7 +15,7 @@ from django.utils.translation import pgettext
 from common.audit.services import record
 from core_finance.payroll import rules
 from core_finance.payroll.rules import mask_name, mask_tail
-from core_finance.services import disclosure
+from core_finance.services import disclosure, scope
 from core_finance.services.base import require_state
 from core_finance.subsidies.models import Batch, BatchStatus, LineStatus
 
@@ -56,6 +56,7 @@ def message_body(batch: Batch) -> dict:
 
 def publish(batch: Batch, user) -> Batch:
     rules.require(user, "finance_subsidies.publish_batch", _("publish beneficiary lists"))
+    scope.require_agency(user, batch.programme.indicator.agency)
     from exchange.services.outbox import enqueue
 
     with transaction.atomic():

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from common.audit.services import record
 from extranet.procurement import clock
 from extranet.procurement.models import Bid, BidFile, BidVersion, Supplier, Tender, new_id, private_root
-from extranet.procurement.sealing import BidUploadHandler, SealingError, bid_store, seal_bytes
+from extranet.procurement.sealing import BidUploadHandler, SealingError, bid_store
 from extranet.procurement.services import outbound
 
 log = logging.getLogger(__name__)
@@ -61,14 +61,14 @@ def _bid_form(tender: Tender, supplier: Supplier, lot: int, price: Decimal, file
     return json.dumps(form, ensure_ascii=False, sort_keys=True).encode()
 
 
-def _receipt(tender: Tender, supplier: Supplier, lot: int, bid_id: str, version: int, at, files, form) -> dict:
+def _receipt(tender: Tender, supplier: Supplier, lot: int, bid_id: str, version: int, at, files, form,
+             signer: str) -> dict:
     return {
         "type": "jincai.bid-receipt", "tender_id": tender.tender_id, "tender_reference": tender.reference,
         "tender_title": tender.title, "lot": lot, "bid_id": bid_id, "bid_version": version,
         "supplier": {"name": supplier.company_name, "uscc": supplier.uscc}, "received_at": iso(at),
         "files": [{"name": f.name, "size": f.size, "sha256": f.sha256, "media_type": f.media_type} for f in files],
-        "bid_form_sha256": form.sha256, "sealed_to": tender.key_fingerprint,
-        "signed_by": outbound.signing_fingerprint() or "",
+        "bid_form_sha256": form.sha256, "sealed_to": tender.key_fingerprint, "signed_by": signer,
     }
 
 
@@ -86,12 +86,13 @@ def submit(tender_pk: int, supplier: Supplier, lot: int, price: Decimal, handler
     tender = Tender.objects.get(pk=tender_pk)
     if lot not in tender.lot_numbers():
         raise SealingError("lot", _("Choose one of the tender's lots."))
-    form = seal_bytes(key_file(tender), handler.staging, 0, FORM_NAME, _bid_form(tender, supplier, lot, price, files))
-    known = Bid.objects.filter(tender=tender, supplier=supplier, lot=lot).first()
-    bid_id, version = (known.bid_id, known.version + 1) if known else (new_id(), 1)
+    form = handler.seal_document(0, FORM_NAME, _bid_form(tender, supplier, lot, price, files))
+    known = Bid.objects.filter(tender=tender, supplier=supplier, lot=lot).values_list("bid_id", "version").first()
+    bid_id, version = (known[0], known[1] + 1) if known else (new_id(), 1)
     at = clock.now()
-    receipt = _receipt(tender, supplier, lot, bid_id, version, at, files, form)
-    signature = outbound.sign(receipt)
+    signer = outbound.signing_fingerprint() or ""
+    receipt = _receipt(tender, supplier, lot, bid_id, version, at, files, form, signer)
+    signature = outbound.sign(receipt, signer)
     try:
         with transaction.atomic():
             tender = Tender.objects.select_for_update().get(pk=tender_pk)
@@ -102,41 +103,45 @@ def submit(tender_pk: int, supplier: Supplier, lot: int, price: Decimal, handler
                 raise SealingError("closed", _("The bid deadline passed before the upload was complete; "
                                                "the bid was not accepted."))
             bid = Bid.objects.select_for_update().filter(tender=tender, supplier=supplier, lot=lot).first()
-            if bid is None:
-                bid = Bid.objects.create(bid_id=bid_id, tender=tender, supplier=supplier, lot=lot, version=0)
-            if (bid.bid_id, bid.version + 1) != (bid_id, version):
-                bid_id, version, at = bid.bid_id, bid.version + 1, clock.now()
-                receipt = _receipt(tender, supplier, lot, bid_id, version, at, files, form)
-                signature = outbound.sign(receipt)
-            previous = bid.versions.filter(status=BidVersion.CURRENT).first()
+            if bid is None:  # a first bid: created with its first version in force
+                bid = Bid.objects.create(bid_id=bid_id, tender=tender, supplier=supplier, lot=lot, version=1,
+                                         status=Bid.SUBMITTED)
+                assigned, previous = (bid.bid_id, 1), None
+            else:
+                assigned = (bid.bid_id, bid.version + 1)
+                previous = bid.versions.filter(status=BidVersion.CURRENT).first() if bid.version else None
+            if assigned != (bid_id, version):
+                (bid_id, version), at = assigned, clock.now()
+                receipt = _receipt(tender, supplier, lot, bid_id, version, at, files, form, signer)
+                signature = outbound.sign(receipt, signer)
             relative = f"{tender.tender_id}/{bid.bid_id}/v{version}"
-            bv = BidVersion.objects.create(bid=bid, version=version, submitted_at=at, receipt=receipt,
-                                           receipt_signature=signature, store=relative)
-            for sealed in [form, *files]:
-                BidFile.objects.create(version=bv, index=sealed.index, name=sealed.name, media_type=sealed.media_type,
-                                       size=sealed.size, sha256=sealed.sha256, parts=sealed.parts)
-            if previous is not None:
-                previous.status = BidVersion.REPLACED
-                previous.save(update_fields=["status"])
-            bid.version, bid.status = version, Bid.SUBMITTED
-            bid.save(update_fields=["version", "status"])
-            final = bid_store() / relative
-            final.parent.mkdir(parents=True, exist_ok=True)
-            handler.staging.rename(final)
-            handler.kept = True
-            bv.manifest = {
+            manifest = {
                 "bid_id": bid.bid_id, "version": version, "tender_id": tender.tender_id, "lot": lot,
                 "supplier": {"supplier_id": supplier.supplier_id, "company_name": supplier.company_name,
                              "uscc": supplier.uscc},
                 "submitted_at": iso(at), "key_fingerprint": tender.key_fingerprint, "form": form.manifest(),
                 "files": [f.manifest() for f in files], "receipt": receipt, "receipt_signature": signature,
             }
-            bv.sealed_queued = True
-            bv.save(update_fields=["manifest", "sealed_queued"])
+            bv = BidVersion.objects.create(bid=bid, version=version, submitted_at=at, receipt=receipt,
+                                           receipt_signature=signature, store=relative, manifest=manifest,
+                                           sealed_queued=True)
+            BidFile.objects.bulk_create([
+                BidFile(version=bv, index=sealed.index, name=sealed.name, media_type=sealed.media_type,
+                        size=sealed.size, sha256=sealed.sha256, parts=sealed.parts) for sealed in [form, *files]])
+            if previous is not None:
+                previous.status = BidVersion.REPLACED
+                previous.save(update_fields=["status"])
+            if (bid.version, bid.status) != (version, Bid.SUBMITTED):
+                bid.version, bid.status = version, Bid.SUBMITTED
+                bid.save(update_fields=["version", "status"])
+            final = bid_store() / relative
+            final.parent.mkdir(parents=True, exist_ok=True)
+            handler.staging.rename(final)
+            handler.kept = True
             # The sealed-bid message commits with the bid (it carries no file, so queuing it is a
-            # row insert under the lock already held); only the ciphertext parts, whose copy into
-            # the outbox takes time, are queued after the commit.
-            outbound.send("procurement.bid.sealed", bv.manifest, ref=f"bid:{bid.bid_id}:{version}")
+            # row insert under the lock already held); only the ciphertext parts, whose digests the
+            # outbox takes by reading them, are queued after the commit.
+            outbound.send("procurement.bid.sealed", manifest, ref=f"bid:{bid.bid_id}:{version}")
             parts = [{"index": sealed.index, "parts": sealed.parts} for sealed in [form, *files]]
             transaction.on_commit(lambda: forward(bv.pk, parts))
             record("procurement.bid.submitted", bv, actor=actor, detail={
@@ -158,8 +163,8 @@ def forward(version_pk: int, parts: list[dict] | None = None) -> bool:
     the version's own transaction; older versions that did not are queued here too).
 
     Runs after the bid's transaction has committed, outside any transaction, so that the outbox's
-    copies of the ciphertext never hold the database lock that serializes submissions. A version
-    whose parts were not queued (the process died in between) is forwarded by
+    reading of the ciphertext (for its digests) never holds the database lock that serializes
+    submissions. A version whose parts were not queued (the process died in between) is forwarded by
     :func:`forward_pending`, which runs before any withdrawal and before the closing list; a repeat
     only queues duplicates that the intranet recognizes. The intranet keeps parts and sealed-bid
     messages in either order; opening waits for the closing list, which follows both.

@@ -36,9 +36,10 @@ def send_sealed_parts(bid_id: str, version: int, tender_id: str, directory: Path
         send("procurement.bid.parts", body, attachments=attachments, ref=f"bid:{bid_id}:{version}")
 
 
-def sign(document: dict) -> str:
-    """The extranet's detached OpenPGP signature over the canonical JSON of ``document`` (base64)."""
-    fpr = keys.own_fingerprint()
+def sign(document: dict, fingerprint: str | None = None) -> str:
+    """The extranet's detached OpenPGP signature over the canonical JSON of ``document`` (base64), by
+    ``fingerprint`` when the caller already looked up the extranet's own key."""
+    fpr = fingerprint or keys.own_fingerprint()
     if not fpr:
         raise RuntimeError("the extranet has no exchange key to sign receipts with")
     return base64.b64encode(keys.keyring().sign_detached(canonical.dumps(document), fpr)).decode()

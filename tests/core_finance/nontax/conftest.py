@@ -44,13 +44,22 @@ def special(db):
 
 
 @pytest.fixture
-def items(special):
+def collectors(db):
+    """The collecting agencies (home division)."""
+    from core_finance.models import Agency
+
+    return {"land": Agency.objects.create(code="110", name="宝鸡市自然资源局", is_department=True),
+            "city": Agency.objects.create(code="111", name="宝鸡市城市管理执法局", is_department=True)}
+
+
+@pytest.fixture
+def items(special, collectors):
     from core_finance.nontax.models import CollectionItem
 
-    fixed = CollectionItem.objects.create(code="1030101", name="不动产登记费", agency="宝鸡市自然资源局",
+    fixed = CollectionItem.objects.create(code="1030101", name="不动产登记费", agency=collectors["land"],
                                           standard_kind="fixed", fixed_amount=Decimal("80.00"),
                                           legal_basis="发改价格规〔2016〕2559号", target="treasury")
-    ranged = CollectionItem.objects.create(code="1030601", name="户外广告位使用费", agency="宝鸡市城市管理执法局",
+    ranged = CollectionItem.objects.create(code="1030601", name="户外广告位使用费", agency=collectors["city"],
                                            standard_kind="range", min_amount=Decimal("1000.00"),
                                            max_amount=Decimal("500000.00"), legal_basis="陕西省非税收入管理条例",
                                            target="special", special_account=special)
@@ -80,3 +89,37 @@ def deliver(nt_clerk):
                                 repeat={n.payment_code for n in repeat}).encode("utf-8")
 
     return make
+
+
+def member(user, division):
+    from core_finance.models import DivisionMembership
+
+    DivisionMembership.objects.create(user=user, division=division)
+    return type(user).objects.get(pk=user.pk)
+
+
+@pytest.fixture
+def townships(db, special, nt_chief, deliver):
+    """Two townships under the home division, each with a collecting agency, an item, staff and a
+    notice paid at the bank (imported by the home division's chief)."""
+    from core_finance.models import Agency, FiscalDivision
+    from core_finance.nontax import collection, services
+    from core_finance.nontax.models import CollectionItem
+
+    home = FiscalDivision.home()
+    world = {}
+    for key, code, name in (("a", "610326100", "首善镇"), ("b", "610326101", "横渠镇")):
+        division = FiscalDivision.objects.create(code=code, name=name, level="township", parent=home)
+        agency = Agency.objects.create(code=f"4{code[-2:]}001", name=f"{name}财政所", division=division)
+        item = CollectionItem.objects.create(code=f"10304{code[-2:]}", name=f"{name}集贸市场摊位费", agency=agency,
+                                             standard_kind="fixed", fixed_amount=Decimal("120.00"),
+                                             legal_basis="陕西省非税收入管理条例", target="treasury")
+        clerk = member(module_user(f"{key}_clerk", "科员"), division)
+        chief = member(module_user(f"{key}_chief", "科长"), division)
+        notice = services.issue_notice(item, payer_name=f"{name}个体户", due_date=dt.date(2026, 12, 31), user=clerk)
+        world[key] = {"division": division, "agency": agency, "item": item, "clerk": clerk, "chief": chief,
+                      "notice": notice}
+    collection.import_collection_file(deliver([world["a"]["notice"], world["b"]["notice"]]), "towns.csv", nt_chief)
+    for key in ("a", "b"):
+        world[key]["notice"].refresh_from_db()
+    return world

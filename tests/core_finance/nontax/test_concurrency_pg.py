@@ -7,8 +7,10 @@ from decimal import Decimal
 import pytest
 from django.db.models import Sum
 
+from core_finance.models import JournalEntry
 from core_finance.nontax import collection, services
 from core_finance.nontax.models import CollectionFile, DuplicateLine, Refund, Settlement
+from core_finance.services import ledger
 from tests.core_finance.test_concurrency_pg import run_parallel
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -25,6 +27,10 @@ def test_parallel_deliveries_settle_each_code_once(notice, deliver, nt_clerk):
     assert CollectionFile.objects.aggregate(s=Sum("settled"))["s"] == 10
     assert CollectionFile.objects.aggregate(s=Sum("total"))["s"] == D("100500.00")
     assert DuplicateLine.objects.count() == 50
+    # One core entry for the one delivery that settled; the repeats post nothing.
+    assert JournalEntry.objects.filter(source__startswith="nontax:collect:").count() == 1
+    balances = {r["account__code"]: r for r in ledger.trial_balance()}
+    assert balances["1041"]["balance"] == -balances["2031"]["balance"] == D("100500.00")
 
 
 def test_parallel_refund_requests_never_exceed_the_payment(notice, deliver, nt_clerk):

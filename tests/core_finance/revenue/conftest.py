@@ -22,3 +22,6 @@ def rclerk(clerk):
 
 def csv_file(*rows, header="入库日期,收入科目编码,征收机关,金额") -> bytes:
     return ("\n".join([header, *rows]) + "\n").encode("utf-8")
+
+
+from tests.core_finance.debt.conftest import township_user  # noqa: E402, F401  (a township's staff)

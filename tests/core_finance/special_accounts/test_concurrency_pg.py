@@ -4,8 +4,10 @@ from decimal import Decimal
 
 import pytest
 
+from core_finance.models import JournalEntry, JournalLine
+from core_finance.services import ledger
 from core_finance.special_accounts import services
-from core_finance.special_accounts.models import SpecialTransaction, SubLedgerLine
+from core_finance.special_accounts.models import SpecialTransaction
 from tests.core_finance.special_accounts.conftest import module_user
 from tests.core_finance.test_concurrency_pg import run_parallel
 
@@ -28,7 +30,10 @@ def test_parallel_disbursements_never_overdraw(funded, sa_clerk):
     assert funded.balance == D("0.00") == services.ledger_balance(funded)
     assert sorted(t.balance_after for t in SpecialTransaction.objects.filter(direction="disbursement")) == [
         D(100 * i) for i in range(10)]
-    assert SubLedgerLine.objects.count() == 22
+    assert JournalEntry.objects.filter(source__startswith="special:").count() == 11
+    assert JournalLine.objects.filter(entry__source__startswith="special:").count() == 22
+    total = ledger.trial_balance()
+    assert sum(r["debit"] for r in total) == sum(r["credit"] for r in total)
 
 
 def test_parallel_approvals_of_one_record_post_it_once(funded, sa_clerk):
@@ -39,3 +44,4 @@ def test_parallel_approvals_of_one_record_post_it_once(funded, sa_clerk):
     assert {r[1] for r in results if r[0] == "refused"} == {"state"}
     funded.refresh_from_db()
     assert funded.balance == D("400.00") == services.ledger_balance(funded)
+    assert JournalEntry.objects.filter(source=f"special:{tx.number}").count() == 1

@@ -1,5 +1,5 @@
 """Receipts and disbursements: approval by someone other than the creator, a balance that never
-goes negative, and a balanced sub-ledger that agrees with the balance."""
+goes negative, and balanced core ledger entries that agree with the balance; voiding reverses."""
 
 from decimal import Decimal
 
@@ -8,9 +8,10 @@ from django.db import IntegrityError, transaction
 
 from common.audit.models import AuditEvent
 from core_finance.errors import FinanceRuleError
+from core_finance.models import JournalEntry, JournalLine
 from core_finance.services import ledger
-from core_finance.special_accounts import services
-from core_finance.special_accounts.models import SpecialAccount, SubLedgerLine
+from core_finance.special_accounts import posting, services
+from core_finance.special_accounts.models import SpecialAccount
 
 pytestmark = pytest.mark.django_db
 D = Decimal
@@ -73,14 +74,18 @@ def test_rejected_disbursement_releases_its_reservation(funded, sa_clerk, sa_chi
     assert exc.value.rule == "state"
 
 
-def test_approved_disbursement_posts_a_balanced_entry(funded, sa_clerk, sa_chief):
+def test_approved_disbursement_posts_a_balanced_core_entry(funded, sa_clerk, sa_chief):
     tx = services.approve(disburse(funded, "400.00", sa_clerk), sa_chief)
     funded.refresh_from_db()
     assert funded.balance == D("600.00") == tx.balance_after
-    lines = SubLedgerLine.objects.filter(transaction=tx)
-    assert sum(ln.debit for ln in lines) == sum(ln.credit for ln in lines) == D("400.00")
-    total = services.trial_balance()
+    entry = JournalEntry.objects.get(source=f"special:{tx.number}")
+    lines = {ln.account.code: (ln.debit, ln.credit) for ln in entry.lines.select_related("account")}
+    assert lines == {"5031": (D("400.00"), 0), "1031": (0, D("400.00"))}
+    assert entry.date == tx.value_date and entry.created_by == sa_chief
+    total = ledger.trial_balance()
     assert sum(r["debit"] for r in total) == sum(r["credit"] for r in total)
+    rows = {r["account__code"]: r["balance"] for r in services.trial_balance()}
+    assert rows == {"1031": D("600.00"), "4031": D("-1000.00"), "5031": D("400.00")}
     assert services.ledger_balance(funded) == funded.balance
 
 
@@ -89,13 +94,13 @@ def test_the_database_refuses_a_negative_balance(account):
         SpecialAccount.objects.filter(pk=account.pk).update(balance=D("-0.01"))
 
 
-def test_posted_sub_ledger_lines_are_never_edited(funded):
-    line = SubLedgerLine.objects.first()
+def test_posted_core_lines_are_never_edited(funded):
+    line = JournalLine.objects.filter(entry__source__startswith="special:").first()
     line.debit = D("1.00")
     with pytest.raises(FinanceRuleError):
         line.save()
     with pytest.raises(FinanceRuleError):
-        SubLedgerLine.objects.all().delete()
+        JournalLine.objects.all().delete()
 
 
 def test_a_closed_period_accepts_nothing(account, sa_clerk, sa_chief, chief):
@@ -106,9 +111,11 @@ def test_a_closed_period_accepts_nothing(account, sa_clerk, sa_chief, chief):
     ledger.close_period(2026, 1, chief)
     with pytest.raises(FinanceRuleError) as exc:
         services.approve(tx, sa_chief)
-    assert exc.value.rule == "period_locked"
+    assert exc.value.rule == "period_locked" and "2026-01" in exc.value.text
     account.refresh_from_db()
-    assert account.balance == 0 and not SubLedgerLine.objects.exists()
+    tx.refresh_from_db()
+    assert account.balance == 0 and tx.status == "pending"
+    assert not JournalEntry.objects.filter(source__startswith="special:").exists()
 
 
 @pytest.mark.parametrize("amount", ["0", "-5", "1.234", "abc", 1.5])
@@ -123,3 +130,43 @@ def test_a_closed_account_takes_no_records(account, sa_clerk):
     with pytest.raises(FinanceRuleError) as exc:
         services.create_transaction(account, "receipt", "1.00", counterparty="x", purpose="y", user=sa_clerk)
     assert exc.value.rule == "sa_inactive"
+
+
+def test_void_moves_the_balance_back_and_reverses_the_core_entry(funded, sa_clerk, sa_chief):
+    tx = services.approve(disburse(funded, "400.00", sa_clerk), sa_chief)
+    with pytest.raises(FinanceRuleError) as exc:
+        services.void(tx, sa_clerk, "错记")  # a clerk may not void
+    assert exc.value.rule == "permission"
+    voider = sa_chief
+    services.void(tx, voider, "收款人账号错误，退回重付")
+    funded.refresh_from_db()
+    tx.refresh_from_db()
+    assert tx.status == "voided" and tx.voided_by == voider
+    assert funded.balance == D("1000.00") == services.ledger_balance(funded)
+    original = posting.entry_of(tx)
+    reversal = JournalEntry.objects.get(reverses=original)
+    assert {(ln.account.code, ln.debit, ln.credit) for ln in reversal.lines.select_related("account")} == {
+        ("1031", D("400.00"), 0), ("5031", 0, D("400.00"))}
+    with pytest.raises(FinanceRuleError) as exc:
+        services.void(tx, voider, "again")
+    assert exc.value.rule == "state"
+    assert AuditEvent.objects.filter(action="finance.special.void").count() == 1
+
+
+def test_a_receipt_already_spent_cannot_be_voided(funded, sa_clerk, sa_chief):
+    disburse(funded, "600.01", sa_clerk)  # pending: only 399.99 would stay available
+    receipt = funded.transactions.get(direction="receipt")
+    with pytest.raises(FinanceRuleError) as exc:
+        services.void(receipt, sa_chief, "重复入账")
+    assert exc.value.rule == "sa_overdraw"
+    funded.refresh_from_db()
+    assert funded.balance == D("1000.00") == services.ledger_balance(funded)
+    assert not JournalEntry.objects.filter(reverses__isnull=False).exists()
+
+
+def test_records_of_upstream_documents_are_not_voided_here(account, sa_clerk, sa_chief):
+    tx = services.receive_approved(account, "50.00", counterparty="非税收入", purpose="缴专户", source="nontax:NTXJK-1",
+                                   created_by=sa_clerk, approved_by=sa_chief)
+    with pytest.raises(FinanceRuleError) as exc:
+        services.void(tx, sa_chief, "x")
+    assert exc.value.rule == "sa_void" and "nontax:NTXJK-1" in exc.value.text

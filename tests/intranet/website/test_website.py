@@ -154,3 +154,24 @@ def test_only_the_author_edits_an_item(office, publish, as_user):
     response = as_user("wangfang").get(f"/admin/intranet_website_notices/edit/{notice.pk}/")
     assert response.status_code in (302, 403)
     assert as_user("lina").get(f"/admin/intranet_website_notices/edit/{notice.pk}/").status_code == 200
+
+
+def test_the_raw_document_url_does_not_bypass_the_audience(office, publish, as_user):
+    """The addressee reads the attachment through the item; nobody outside the document library's
+    permissions gets it from Wagtail's /documents/ URL, addressee or not."""
+    notice = publish(departments=["YSK"])
+    attachment = NoticeAttachment.objects.create(notice=notice, document=document("内部办法.pdf", PDF))
+    url = attachment.document.url
+    assert url.startswith("/documents/")
+    for username in ("zhaolei", "wangfang"):
+        assert as_user(username).get(url).status_code == 404
+    from django.contrib.auth.models import Group, Permission
+    from wagtail.models import Collection, GroupCollectionPermission
+
+    editors = Group.objects.create(name="文档库管理员")
+    GroupCollectionPermission.objects.create(
+        group=editors, collection=Collection.get_first_root_node(),
+        permission=Permission.objects.get(content_type__app_label="wagtaildocs", codename="choose_document"))
+    office.lina.groups.add(editors)
+    response = as_user("lina").get(url)
+    assert response.status_code == 200 and b"".join(response.streaming_content) == PDF
