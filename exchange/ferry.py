@@ -95,10 +95,9 @@ def scan(directory: Path) -> list[Entry]:
     return entries
 
 
-def read_in(entry: Entry, max_bytes: int) -> tuple[bytes, str]:
-    """Read a ferry file into memory (the receiver's private copy of a small package), refusing
-    links, special files and anything too large, as :func:`copy_in` does. Returns (bytes, sha256 hex).
-    """
+def _open_regular(entry: Entry, max_bytes: int) -> int:
+    """Open a ferry file for reading without following a link or blocking on a FIFO, refusing
+    anything but a regular file within the size cap (the descriptor is the caller's to close)."""
     if not entry.regular:
         raise PackageRejected("not_regular")
     if entry.size > max_bytes:
@@ -107,9 +106,18 @@ def read_in(entry: Entry, max_bytes: int) -> tuple[bytes, str]:
         fd = os.open(entry.path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
     except OSError as exc:
         raise PackageRejected("not_regular", f"cannot open: {exc.strerror}") from None
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd)
+        raise PackageRejected("not_regular")
+    return fd
+
+
+def read_in(entry: Entry, max_bytes: int) -> tuple[bytes, str]:
+    """Read a ferry file into memory (the receiver's private copy of a small package), refusing
+    links, special files and anything too large, as :func:`copy_in` does. Returns (bytes, sha256 hex).
+    """
+    fd = _open_regular(entry, max_bytes)
     try:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
-            raise PackageRejected("not_regular")
         chunks, size = [], 0
         while chunk := os.read(fd, max(1 << 20, entry.size + 1 - size)):
             size += len(chunk)
@@ -129,19 +137,10 @@ def copy_in(entry: Entry, dest: Path, max_bytes: int) -> tuple[str, int]:
     rename over it, which on ext4 would force the new data to disk at once. On failure ``dest``
     is left empty. Returns (sha256 hex, size) of the copy.
     """
-    if not entry.regular:
-        raise PackageRejected("not_regular")
-    if entry.size > max_bytes:
-        raise PackageRejected("size", f"{entry.size} bytes; the limit is {max_bytes}")
-    try:
-        fd = os.open(entry.path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
-    except OSError as exc:
-        raise PackageRejected("not_regular", f"cannot open: {exc.strerror}") from None
-    dest.parent.mkdir(parents=True, exist_ok=True)
+    fd = _open_regular(entry, max_bytes)
     digest, size = hashlib.sha256(), 0
     try:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
-            raise PackageRejected("not_regular")
+        dest.parent.mkdir(parents=True, exist_ok=True)
         with open(dest, "wb") as out:
             try:
                 while chunk := os.read(fd, 1 << 20):

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import logging
+import threading
 from pathlib import Path
 
 from django.db import transaction
 
 from common.audit.services import record
 from exchange import conf
+from exchange.agentsign import BatchSigner
 from exchange.channels import get as get_channel
 from exchange.errors import ExchangeError, PackageRejected
 from exchange.gpg import GnuPG, GPGError
@@ -16,6 +18,8 @@ from exchange.models import ChannelState, InboxPackage, LocalKey, OutboundItem, 
 
 log = logging.getLogger(__name__)
 _keyrings: dict[tuple, GnuPG] = {}
+_signers: dict[tuple, BatchSigner] = {}
+_signers_lock = threading.Lock()
 
 
 def keyring() -> GnuPG:
@@ -25,6 +29,20 @@ def keyring() -> GnuPG:
         gpg.ensure_home()
         _keyrings[key] = gpg
     return _keyrings[key]
+
+
+def sign_detached(data: bytes, fingerprint: str) -> bytes:
+    """A detached signature by this side's key for a document that is not a package (e.g. a bid
+    receipt), over this process's connection to gpg-agent: signing on a request path then costs no
+    gpg process. The signer checks each signature before returning it and falls back to a gpg
+    process on any problem (see :mod:`exchange.agentsign`)."""
+    ring = keyring()
+    key = (str(ring.home), ring.passphrase_file)
+    with _signers_lock:
+        signer = _signers.get(key)
+        if signer is None:
+            signer = _signers[key] = BatchSigner(ring)
+    return signer.sign(data, fingerprint)
 
 
 def public_key_path() -> Path:

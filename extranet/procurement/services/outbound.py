@@ -42,7 +42,7 @@ def sign(document: dict, fingerprint: str | None = None) -> str:
     fpr = fingerprint or keys.own_fingerprint()
     if not fpr:
         raise RuntimeError("the extranet has no exchange key to sign receipts with")
-    return base64.b64encode(keys.keyring().sign_detached(canonical.dumps(document), fpr)).decode()
+    return base64.b64encode(keys.sign_detached(canonical.dumps(document), fpr)).decode()
 
 
 def signing_fingerprint() -> str | None:
