@@ -328,17 +328,22 @@ ENTRIES = [
 ]
 
 
-def _entry_hook(label, route, perm, order):
-    @hooks.register(MENU_HOOK)
-    def item():
-        return LazyUrlMenuItem(label, route, perm, icon_name="table", order=order,
-                               name=f"finance-{order}")
+def register_menu_entries(entries, *, prefix: str, icon: str = "table", item_class=LazyUrlMenuItem) -> None:
+    """Put ``(label, route, permission, order)`` entries into the 财政业务 menu; every finance module
+    registers its screens through this."""
 
-    return item
+    def hook_for(label, route, perm, order):
+        @hooks.register(MENU_HOOK)
+        def item():
+            return item_class(label, route, perm, icon_name=icon, order=order, name=f"{prefix}-{order}")
+
+        return item
+
+    for label, route, perm, order in entries:
+        hook_for(label, route, perm, order)
 
 
-for position, (label, route, perm) in enumerate(ENTRIES):
-    _entry_hook(label, route, perm, position * 10)
+register_menu_entries([(*entry, position * 10) for position, entry in enumerate(ENTRIES)], prefix="finance")
 
 
 @hooks.register("register_admin_menu_item")

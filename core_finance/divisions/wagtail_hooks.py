@@ -6,7 +6,7 @@ from wagtail import hooks
 
 from core_finance.divisions import urls
 from core_finance.models import DivisionMembership, FiscalDivision
-from core_finance.wagtail_hooks import MENU_HOOK, FinanceViewSet, LazyUrlMenuItem
+from core_finance.wagtail_hooks import FinanceViewSet, register_menu_entries
 
 
 class DivisionViewSet(FinanceViewSet):
@@ -49,13 +49,4 @@ ENTRIES = [
 ]
 
 
-def _entry(label, route, perm, order):
-    @hooks.register(MENU_HOOK)
-    def item():
-        return LazyUrlMenuItem(label, route, perm, icon_name="table", order=order, name=f"finance-div-{order}")
-
-    return item
-
-
-for _label, _route, _perm, _order in ENTRIES:
-    _entry(_label, _route, _perm, _order)
+register_menu_entries(ENTRIES, prefix="finance-div")

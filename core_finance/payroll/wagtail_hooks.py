@@ -11,10 +11,10 @@ from core_finance.payroll.models import PayItem, PayrollRun, PersonnelChange, St
 from core_finance.wagtail_hooks import (
     MENU_HOOK,
     FinanceViewSet,
-    LazyUrlMenuItem,
     ReadOnlyPolicy,
     ReadOnlyViewSet,
     WorkflowViewSet,
+    register_menu_entries,
 )
 
 
@@ -96,16 +96,8 @@ ENTRIES = [
 ]
 
 
-def _entry(label, route, perm, order):
-    @hooks.register(MENU_HOOK)
-    def item():
-        return LazyUrlMenuItem(label, route, perm, icon_name="user", order=order, name=f"finance-payroll-{order}")
-
-    return item
-
-
-for position, (label, route, perm) in enumerate(ENTRIES):
-    _entry(label, route, perm, 210 + position)
+register_menu_entries([(*entry, 210 + position) for position, entry in enumerate(ENTRIES)], prefix="finance-payroll",
+                      icon="user")
 
 
 @hooks.register(MENU_HOOK)

@@ -9,11 +9,11 @@ from core_finance.revenue import urls
 from core_finance.revenue.models import RevenueBudget, RevenueCode, RevenueRecord
 from core_finance.services import scope
 from core_finance.wagtail_hooks import (
-    MENU_HOOK,
     FinanceViewSet,
     LazyUrlMenuItem,
     ReadOnlyPolicy,
     ReadOnlyViewSet,
+    register_menu_entries,
 )
 
 
@@ -83,19 +83,10 @@ def register_urls():
     return [path("finance/revenue/", include((urls.urlpatterns, "finance_revenue"), namespace="finance_revenue"))]
 
 
-def _entry(label, route, perm, order):
-    @hooks.register(MENU_HOOK)
-    def item():
-        return HomeMenuItem(label, route, perm, icon_name="table", order=order, name=f"finance-revenue-{order}")
-
-    return item
-
-
-for _order, (_label, _route, _perm) in enumerate([
+register_menu_entries([(*entry, order) for order, entry in enumerate([
     (_("Revenue and decision support"), "finance_revenue:dashboard", "finance_revenue.view_revenuerecord"),
     (_("Import tax revenue"), "finance_revenue:import", "finance_revenue.import_revenuerecord"),
     (_("Revenue budgets"), lambda: VIEWSETS[1].menu_url, "finance_revenue.view_revenuebudget"),
     (_("Revenue records"), lambda: VIEWSETS[2].menu_url, "finance_revenue.view_revenuerecord"),
     (_("Revenue codes"), lambda: VIEWSETS[0].menu_url, "finance_revenue.view_revenuecode"),
-], start=260):
-    _entry(_label, _route, _perm, _order)
+], start=260)], prefix="finance-revenue", item_class=HomeMenuItem)

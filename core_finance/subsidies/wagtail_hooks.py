@@ -8,11 +8,10 @@ from wagtail.permissions import register_permission_policy
 from core_finance.subsidies import views
 from core_finance.subsidies.models import Batch, Household, Programme
 from core_finance.wagtail_hooks import (
-    MENU_HOOK,
     FinanceViewSet,
-    LazyUrlMenuItem,
     ReadOnlyPolicy,
     WorkflowViewSet,
+    register_menu_entries,
 )
 
 
@@ -73,13 +72,5 @@ ENTRIES = [
 ]
 
 
-def _entry(label, route, perm, order):
-    @hooks.register(MENU_HOOK)
-    def item():
-        return LazyUrlMenuItem(label, route, perm, icon_name="group", order=order, name=f"finance-subsidies-{order}")
-
-    return item
-
-
-for position, (label, route, perm) in enumerate(ENTRIES):
-    _entry(label, route, perm, 260 + position)
+register_menu_entries([(*entry, 260 + position) for position, entry in enumerate(ENTRIES)],
+                      prefix="finance-subsidies", icon="group")
