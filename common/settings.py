@@ -123,13 +123,14 @@ def _celery(side: str) -> dict:
     else:
         # A broker that needs no server: kombu's file-system transport under the data dir.
         queue = base / "broker"
-        for sub in ("queue", "processed"):
+        for sub in ("queue", "processed", "control"):
             (queue / sub).mkdir(parents=True, exist_ok=True)
         conf["CELERY_BROKER_URL"] = "filesystem://"
         conf["CELERY_BROKER_TRANSPORT_OPTIONS"] = {
             "data_folder_in": str(queue / "queue"),
             "data_folder_out": str(queue / "queue"),
             "processed_folder": str(queue / "processed"),
+            "control_folder": str(queue / "control"),  # else ./control, in whatever directory it runs from
             "store_processed": False,
         }
         results = base / "celery-results"

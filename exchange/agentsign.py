@@ -137,9 +137,12 @@ class AgentSigner:
         body = bytes([4, 0x00, EDDSA, SHA256]) + struct.pack(">H", len(hashed)) + hashed
         digest = hashlib.sha256(data + body + b"\x04\xff" + struct.pack(">I", len(body))).digest()
         with self._lock:
-            self._command(f"SIGKEY {self.keygrip}")
-            self._command(f"SETHASH --hash=sha256 {digest.hex()}")
-            values = _sig_values(self._command("PKSIGN"))
+            # The three commands in one write (the agent reads them in order): one round trip, not
+            # three. An error answer leaves the rest unread; the caller then drops this connection.
+            self._sock.sendall(f"SIGKEY {self.keygrip}\nSETHASH --hash=sha256 {digest.hex()}\nPKSIGN\n".encode("ascii"))
+            self._answer()
+            self._answer()
+            values = _sig_values(self._answer())
         if b"r" not in values or b"s" not in values:
             raise AgentSignError("gpg-agent did not answer with an EdDSA signature")
         unhashed = bytes([9, 16]) + fpr[-8:]

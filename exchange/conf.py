@@ -115,6 +115,24 @@ def verify_workers() -> int:
     return int(_get("VERIFY_WORKERS", 2))
 
 
+def verify_processes() -> int:
+    """Worker processes that verify a large import (0: threads only). By default one per CPU this
+    process may use, at most four; none on a single CPU, where they could only take turns."""
+    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    return int(_get("VERIFY_PROCESSES", 0 if cpus < 2 else min(cpus, 4)))
+
+
+def verify_process_min() -> int:
+    """Worker processes start only for an import of at least this many packages: starting them costs
+    more than verifying a few packages in threads."""
+    return int(_get("VERIFY_PROCESS_MIN", 16))
+
+
+def apply_run() -> int:
+    """Packages an import applies in one transaction, each in its own savepoint (a commit costs more)."""
+    return int(_get("APPLY_RUN", 8))
+
+
 def export_workers() -> int:
     """Threads that sign and write outbound packages; they mostly wait for the disk (fsync)."""
     return int(_get("EXPORT_WORKERS", 4))

@@ -43,6 +43,9 @@ class PackageRejected(Exception):
         self.message = message or CODES[code]
         super().__init__(f"{code}: {self.message}")
 
+    def __reduce__(self):  # rebuilt from its code and message (it crosses process boundaries)
+        return type(self), (self.code, self.message)
+
 
 class MessageRefused(ValueError):
     """A message cannot be queued or exported (classification, schema, type, channel)."""

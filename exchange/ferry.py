@@ -130,6 +130,24 @@ def read_in(entry: Entry, max_bytes: int) -> tuple[bytes, str]:
     return data, hashlib.sha256(data).hexdigest()
 
 
+def read_into(entry: Entry, buffer: memoryview, max_bytes: int) -> tuple[int, str]:
+    """:func:`read_in` into ``buffer`` (the size the scan saw, plus one byte to notice growth):
+    a file that is now of another size than the scan saw changed after it was written, which the
+    writer's rename never does, and is refused. Returns (size, sha256 hex)."""
+    fd = _open_regular(entry, max_bytes)
+    try:
+        size = 0
+        while n := os.readv(fd, [buffer[size:]]):
+            size += n
+            if size > entry.size:
+                raise PackageRejected("size", "the file grew after it was listed")
+    finally:
+        os.close(fd)
+    if size != entry.size:
+        raise PackageRejected("size", "the file shrank after it was listed")
+    return size, hashlib.sha256(buffer[:size]).hexdigest()
+
+
 def copy_in(entry: Entry, dest: Path, max_bytes: int) -> tuple[str, int]:
     """Copy a ferry file to ``dest`` (private), refusing links, special files and anything too large.
 

@@ -63,7 +63,11 @@ class Entry(index.Indexed, models.Model):
     class Meta:
         verbose_name = _("search entry")
         verbose_name_plural = _("search entries")
-        indexes = [models.Index(fields=["kind", "year"]), models.Index(fields=["published_at"])]
+        indexes = [
+            models.Index(fields=["kind", "year"]), models.Index(fields=["published_at"]),
+            # Access and facet columns by id: counting facets reads this index, not the wide rows.
+            models.Index(fields=["id", "is_public", "kind", "year", "issuer"], name="search_entry_facets"),
+        ]
 
     def __str__(self):
         return self.title
@@ -75,7 +79,8 @@ class EntryText(models.Model):
     Written by :mod:`search.services.dbsearch` only when the database is the search backend. The
     words themselves are indexed by database-specific structures made in migration 0003: an
     FTS5 table kept in step by triggers (SQLite), generated ``tsvector`` columns with GIN indexes
-    (PostgreSQL).
+    (PostgreSQL); and, for ranking and counting, the postings of migration 0004 (written with the
+    words, removed when the words are deleted: search.signals).
     """
 
     entry = models.OneToOneField(Entry, on_delete=models.CASCADE, primary_key=True, related_name="text")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 
 from django.db import transaction
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import post_delete, post_save, pre_delete
 
 log = logging.getLogger(__name__)
 
@@ -46,13 +46,22 @@ def _record_saved(sender, instance, created, raw=False, **kwargs):
         enqueue(tasks.sync_record, instance.pk)
 
 
+def _words_deleted(sender, instance, using, **kwargs):
+    # Entries are deleted with their words (CASCADE); the postings and word counts follow here.
+    from search.services import dbsearch
+
+    dbsearch.forget(instance, using)
+
+
 def connect() -> None:
     from wagtail.signals import page_published, page_unpublished
 
     from exchange.models import ReceivedRecord
+    from search.models import EntryText
 
     page_published.connect(_page_changed, dispatch_uid="search-page-published")
     page_unpublished.connect(_page_changed, dispatch_uid="search-page-unpublished")
     post_delete.connect(_page_deleted, dispatch_uid="search-page-deleted")
     post_save.connect(_record_saved, sender=ReceivedRecord, dispatch_uid="search-record-saved")
+    pre_delete.connect(_words_deleted, sender=EntryText, dispatch_uid="search-words-deleted")
 

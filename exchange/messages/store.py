@@ -15,13 +15,22 @@ from django.core.files.storage import FileSystemStorage, default_storage
 KEY_FIELDS = ("document_id", "submission_id")
 
 
+def _create(path: Path):
+    """A new file at ``path``; its directory is made only when it is missing (a mkdir per file
+    would cost a system call each time)."""
+    try:
+        return open(path, "xb")  # noqa: SIM115 (the caller closes it)
+    except FileNotFoundError:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return open(path, "xb")  # noqa: SIM115
+
+
 def _save(name: str, attachment) -> str:
     if isinstance(default_storage, FileSystemStorage):
         path = Path(default_storage.path(name))
         if not path.exists():
-            path.parent.mkdir(parents=True, exist_ok=True)
             tmp = path.with_name(f".{path.name}.{secrets.token_hex(6)}.part")  # unique per thread too
-            with open(tmp, "wb") as out:
+            with _create(tmp) as out:
                 for chunk in attachment.chunks():
                     out.write(chunk)
             os.replace(tmp, path)

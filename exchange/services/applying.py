@@ -13,6 +13,10 @@ from exchange.manifest import ZERO_HASH
 from exchange.models import ChannelState, InboxPackage, Quarantine, Receipt
 from exchange.package import VerifiedPackage
 
+# What accepting and applying a package changes on its channel's row.
+STATE_FIELDS = ["highest_seen_seq", "last_received_at", "last_heartbeat_at", "last_applied_seq",
+                "last_applied_manifest_sha256", "last_applied_at"]
+
 
 def sanitized_bodies(vp: VerifiedPackage) -> list[dict]:
     return [registry.sanitized(registry.get(item.type, item.version), item.body) for item in vp.items]
@@ -63,7 +67,7 @@ def apply_in_transaction(channel: str, state: ChannelState, row: InboxPackage, v
     apply_items(channel, vp, bodies)
     state.last_applied_seq, state.last_applied_manifest_sha256 = vp.seq, vp.manifest_sha256
     state.last_applied_at = now
-    state.save()
+    state.save(update_fields=STATE_FIELDS)
     Quarantine.objects.filter(channel=channel, claimed_seq=vp.seq, resolved_at__isnull=True).update(resolved_at=now)
     record("exchange.accept", row, detail={**audit_detail(channel, row.file_name, None, vp, row.package_sha256),
                                            "items": len(vp.items)}, actor_name="exchange")

@@ -7,11 +7,9 @@ applied out of order, not lost) until a valid copy of the missing one arrives.
 
 from __future__ import annotations
 
+import itertools
 import logging
-import os
-import shutil
 import tempfile
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -19,18 +17,29 @@ from django.db import DatabaseError, transaction
 from django.utils import timezone
 
 from common.audit.services import record
-from exchange import conf, ferry, registry
-from exchange.channels import CHANNELS
+from exchange import conf, ferry
 from exchange.errors import PackageRejected
 from exchange.manifest import PACKAGE_NAME_RE
 from exchange.models import ChannelState, InboxPackage, Quarantine, Receipt
 from exchange.package import VerifiedPackage, verify_package
 from exchange.services import runs
-from exchange.services.applying import apply_held, apply_in_transaction, audit_detail, sanitized_bodies
+from exchange.services.applying import apply_held, apply_in_transaction, audit_detail
 from exchange.services.keys import channel_state, keyring, pinned
+from exchange.services.verifying import (
+    ENCRYPTED,
+    Result,
+    Verifier,
+    _mkdir,
+    _workroot,
+    check_semantics,
+    cleanup,
+    inbox_dir,
+    new_workdir,
+    verify,
+    verify_entry,
+)
 
 log = logging.getLogger(__name__)
-ENCRYPTED = frozenset(c.name for c in CHANNELS.values() if c.encrypted)
 _KEY_CODES = {"untrusted_signer", "key_retired", "signature"}
 
 
@@ -46,109 +55,8 @@ class ImportReport:
         return not self.rejected
 
 
-@dataclass
-class _Result:
-    entry: ferry.Entry
-    copy: Path | None = None
-    package_sha256: str = ""
-    vp: VerifiedPackage | None = None
-    error: PackageRejected | None = None
-    workdir: Path | None = None
-    bodies: list[dict] | None = None  # the items' bodies as handlers see them (HTML sanitized)
-    data: bytes | None = None  # the private copy, when it is held in memory instead of ``copy``
-
-
-def inbox_dir(channel: str) -> Path:
-    return conf.state_dir() / "inbox" / channel
-
-
 def quarantine_dir(channel: str) -> Path:
     return conf.state_dir() / "quarantine" / channel
-
-
-def _workroot() -> Path:
-    path = conf.state_dir() / "work"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
-
-
-def check_semantics(vp: VerifiedPackage, keys: dict[str, tuple[int, int | None]]) -> None:
-    """Checks after the signature: key validity for this sequence number, message types and schemas,
-    classification (again: it was checked at export too)."""
-    first, until = keys[vp.signer]
-    if vp.seq < first or (until is not None and vp.seq > until):
-        raise PackageRejected("key_retired", f"{vp.signer} may not sign sequence {vp.seq} on {vp.channel}")
-    for position, item in enumerate(vp.items):
-        registry.check_message(item.type, item.version, item.body, vp.channel, item.classification,
-                               len(item.attachments))
-        if item.type == "exchange.key_rotation" and position != len(vp.items) - 1:
-            raise PackageRejected("key_rotation", "a key rotation must be the last item of its package")
-
-
-def _prepare_items(vp: VerifiedPackage) -> None:
-    """Let handlers that can do part of their work before the apply transaction (writing
-    content-addressed files) do it here, in the verify worker thread."""
-    for item in vp.items:
-        prepare = getattr(registry.get(item.type, item.version).apply, "prepare", None)
-        if prepare is not None:
-            prepare(item)
-
-
-def _new_workdir(channel: str) -> Path | None:
-    """Private room for decrypted files; only encrypted channels need it."""
-    return Path(tempfile.mkdtemp(dir=_workroot())) if channel in ENCRYPTED else None
-
-
-def _verify(path: Path | None, channel: str, keys, name: str, workdir: Path | None, fresh: bool = True,
-            data: bytes | None = None) -> VerifiedPackage:
-    vp = verify_package(path, gpg=keyring(), pinned={channel: set(keys)}, channel=channel,
-                        encrypted_channels=ENCRYPTED, limits=conf.limits(), check_freshness=fresh,
-                        expected_name=name, workdir=workdir, data=data)
-    check_semantics(vp, keys)
-    return vp
-
-
-def _verify_entry(entry: ferry.Entry, channel: str, keys) -> _Result:
-    """Copy one ferry file into private storage and verify the copy (no database access here).
-
-    A small package is copied into memory: it reaches the disk (the inbox) only if it is held or
-    quarantined. A larger one is copied into the private inbox directory.
-    """
-    result = _Result(entry)
-    max_bytes = conf.limits().max_package_bytes
-    try:
-        if entry.size <= conf.memory_copy_bytes():
-            result.data, result.package_sha256 = ferry.read_in(entry, max_bytes)
-        else:
-            fd, name = tempfile.mkstemp(dir=_mkdir(inbox_dir(channel) / ".incoming"), prefix=entry.name + ".")
-            os.close(fd)  # copy_in writes the file by name
-            result.copy = Path(name)
-            result.package_sha256, _ = ferry.copy_in(entry, result.copy, max_bytes)
-        result.workdir = _new_workdir(channel)
-        vp = _verify(result.copy, channel, keys, entry.name, result.workdir, data=result.data)
-        result.bodies = sanitized_bodies(vp)  # here, in the worker thread, not in the apply loop
-        _prepare_items(vp)
-        result.vp = vp
-    except PackageRejected as exc:
-        result.error = exc
-    except Exception as exc:  # anything unexpected about the input is a rejection, never a crash
-        log.exception("verifying %s failed", entry.name)
-        result.error = PackageRejected("container", f"unreadable package: {type(exc).__name__}: {exc}"[:500])
-    if result.error and not result.package_sha256 and result.copy:
-        result.copy.unlink(missing_ok=True)  # nothing was copied
-        result.copy = None
-    return result
-
-
-def _mkdir(path: Path) -> Path:
-    path.mkdir(parents=True, exist_ok=True)
-    return path
-
-
-def _cleanup(result: _Result | None) -> None:
-    if result and result.workdir:
-        shutil.rmtree(result.workdir, ignore_errors=True)
-        result.workdir = None
 
 
 def _write_private(data: bytes, target: Path) -> None:
@@ -191,7 +99,7 @@ def _quarantine(channel: str, file_name: str, error: PackageRejected, copy: Path
     report.rejected.append((channel, file_name, error.code, error.message))
 
 
-def _accept(channel: str, r: _Result, report: ImportReport) -> str:
+def _accept(channel: str, r: Result, report: ImportReport) -> str:
     """Record a verified package: applied at once when it is the next in order, else held (to
     apply in order) or a duplicate; replays are rejected.
 
@@ -260,7 +168,7 @@ def _quarantine_held(channel: str, row: InboxPackage, error: PackageRejected, vp
                 package_sha256=row.package_sha256, report=report)
 
 
-def apply_ready(channel: str, cache: dict[int, _Result], report: ImportReport) -> None:
+def apply_ready(channel: str, cache: dict[int, Result], report: ImportReport) -> None:
     """Apply held packages of ``channel`` for as long as the next sequence number is there."""
     channel_state(channel)
     while True:
@@ -272,17 +180,17 @@ def apply_ready(channel: str, cache: dict[int, _Result], report: ImportReport) -
         vp = result.vp if result and result.vp and result.vp.manifest_sha256 == row.manifest_sha256 else None
         bodies = result.bodies if vp is not None else None
         if vp is None:
-            _cleanup(result)
-            result = _Result(ferry.Entry(row.file_name, channel, row.seq, Path(), 0, 0, True))
-            result.workdir = _new_workdir(channel)
+            cleanup(result)
+            result = Result(ferry.Entry(row.file_name, channel, row.seq, Path(), 0, 0, True))
+            result.workdir = new_workdir(channel)
             try:  # freshness was judged on arrival; the held copy must still be the verified one
-                vp = _verify(inbox_dir(channel) / row.file_name, channel, pinned(channel), row.file_name,
+                vp = verify(inbox_dir(channel) / row.file_name, channel, pinned(channel), row.file_name,
                              result.workdir, fresh=False)
                 if vp.manifest_sha256 != row.manifest_sha256:
                     raise PackageRejected("file_hash", "the held copy is not the package that was verified")
             except PackageRejected as exc:
                 _quarantine_held(channel, row, exc, None, report)
-                _cleanup(result)
+                cleanup(result)
                 continue
         try:
             if apply_held(channel, row, vp, bodies):
@@ -297,7 +205,7 @@ def apply_ready(channel: str, cache: dict[int, _Result], report: ImportReport) -
             _quarantine_held(channel, row, PackageRejected("apply_failed", f"{type(exc).__name__}: {exc}"[:500]),
                              vp, report)
         finally:
-            _cleanup(result)
+            cleanup(result)
 
 
 def _seen(channel: str, entries: list[ferry.Entry]) -> set[tuple[str, int, int]]:
@@ -310,7 +218,7 @@ def _seen(channel: str, entries: list[ferry.Entry]) -> set[tuple[str, int, int]]
 
 
 def import_channel(channel: str, report: ImportReport, progress=None) -> None:
-    """Verify the new ferry files in worker threads (copy, gpg, hashes, content, schemas) while
+    """Verify the new ferry files off this thread (see :mod:`exchange.services.verifying`) while
     this thread accepts and applies the verified ones strictly in order."""
     entries = ferry.scan(conf.ferry_dir(channel))
     seen = _seen(channel, entries)
@@ -318,50 +226,55 @@ def import_channel(channel: str, report: ImportReport, progress=None) -> None:
     keyring()
     channel_state(channel)
     keys = pinned(channel)
-    cache: dict[int, _Result] = {}
+    cache: dict[int, Result] = {}
     done = 0
     held = InboxPackage.objects.filter(channel=channel, state=InboxPackage.HELD).exists()
     try:
-        with runs.short_gil_switch(), ThreadPoolExecutor(max_workers=conf.verify_workers(),
-                                                         thread_name_prefix="exchange-verify") as pool:
+        with runs.short_gil_switch(), Verifier(channel, len(new)) as verifier:
             if held:
                 apply_ready(channel, cache, report)
             for start in range(0, len(new), 32):
-                batch = new[start:start + 32]
-                for result in pool.map(lambda e, k=keys: _verify_entry(e, channel, k), batch):
-                    if (result.error and result.error.code in _KEY_CODES and (result.copy or result.data is not None)
-                            and pinned(channel) != keys):
-                        keys = pinned(channel)  # a key rotation was applied meanwhile: check again
-                        _cleanup(result)
-                        result = _verify_entry(result.entry, channel, keys)
-                    outcome = _process(channel, result, cache, report)
-                    held = held or outcome == "held"
-                    done += 1
-                    if progress:
-                        progress(done, len(new))
-                    if held and outcome in ("applied", "held"):
-                        apply_ready(channel, cache, report)
+                results = verifier.map(new[start:start + 32], keys)
+                # A run of packages commits once: each is still accepted and applied all or nothing
+                # (a savepoint), and a crash loses the whole run, which is then read again.
+                while run := list(itertools.islice(results, conf.apply_run())):
+                    with transaction.atomic():
+                        for result in run:
+                            if (result.error and result.error.code in _KEY_CODES
+                                    and (result.copy or result.data is not None) and pinned(channel) != keys):
+                                keys = pinned(channel)  # a key rotation was applied meanwhile: check the same copy again
+                                cleanup(result)
+                                again = Result(result.entry, copy=result.copy, package_sha256=result.package_sha256,
+                                               data=result.data)
+                                result = verify_entry(result.entry, channel, keys, result=again, data=result.data)
+                            outcome = _process(channel, result, cache, report)
+                            held = held or outcome == "held"
+                            done += 1
+                            if progress:
+                                progress(done, len(new))
+                            if held and outcome in ("applied", "held"):
+                                apply_ready(channel, cache, report)
         if held:
             apply_ready(channel, cache, report)
     finally:
         for result in cache.values():
-            _cleanup(result)
+            cleanup(result)
     report.held.extend((channel, row.seq) for row in InboxPackage.objects.filter(channel=channel,
                                                                                  state=InboxPackage.HELD))
 
 
-def _process(channel: str, result: _Result, cache: dict, report: ImportReport) -> str:
+def _process(channel: str, result: Result, cache: dict, report: ImportReport) -> str:
     if result.error is not None:
         _quarantine(channel, result.entry.name, result.error, result.copy, package_sha256=result.package_sha256,
                     entry=result.entry, vp=result.vp, report=report, data=result.data)
-        _cleanup(result)
+        cleanup(result)
         return "rejected"
     try:
         outcome = _accept(channel, result, report)
     except PackageRejected as exc:
         outcome, error = "rejected", exc
     except DatabaseError:
-        _cleanup(result)
+        cleanup(result)
         raise  # not the package's fault: it stays unread in the ferry and is tried again
     except Exception as exc:  # a handler failed: nothing of the package was applied
         log.exception("applying %s failed", result.entry.name)
@@ -369,11 +282,11 @@ def _process(channel: str, result: _Result, cache: dict, report: ImportReport) -
     if outcome == "rejected":
         _quarantine(channel, result.entry.name, error, result.copy, vp=result.vp,
                     package_sha256=result.package_sha256, entry=result.entry, report=report, data=result.data)
-        _cleanup(result)
+        cleanup(result)
     elif outcome == "held":
         cache[result.vp.seq] = result
     else:
-        _cleanup(result)
+        cleanup(result)
     return outcome
 
 

@@ -18,7 +18,8 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from common.audit.services import record
+from common.audit.services import event as audit_event
+from common.audit.services import record, record_many
 from exchange import canonical, conf, ferry, mediatypes, registry
 from exchange.agentsign import BatchSigner
 from exchange.channels import get as get_channel
@@ -131,32 +132,34 @@ def _out_item(position: int, item: OutboundItem, spool: Path) -> OutItem:
     return OutItem(item.message_type, item.version, item.classification, files, item.ref)
 
 
-def _take_items(channel: str) -> list[OutboundItem]:
-    """The next items for one package; refuse (and audit) any that no longer pass the checks.
+def _candidates(channel: str) -> list[OutboundItem]:
+    """The pending items one export batch may take, locked, oldest first (one query per batch)."""
+    limit = conf.max_items_per_package() * conf.export_batch()
+    return list(OutboundItem.objects.select_for_update().filter(
+        channel=channel, status=OutboundItem.PENDING).order_by("pk")[:limit])
 
-    The items chosen are marked packed at once, so that the next package of the same export
-    batch takes the ones after them.
-    """
+
+def _take_items(channel: str, pending: list[OutboundItem], events: list[dict]) -> list[OutboundItem]:
+    """The next items for one package, taken from the front of ``pending``; refuse (and audit) any
+    that no longer pass the checks."""
     budget, chosen = conf.max_payload_per_package(), []
-    for item in OutboundItem.objects.select_for_update().filter(channel=channel, status=OutboundItem.PENDING)[
-        : conf.max_items_per_package()
-    ]:
+    while pending and len(chosen) < conf.max_items_per_package():
+        item = pending[0]
         problem = _recheck(item)
         if problem:
+            pending.pop(0)
             item.status, item.refused_reason = OutboundItem.REFUSED, problem
             item.save(update_fields=["status", "refused_reason"])
-            record("exchange.refused", item, detail={"channel": channel, "type": item.message_type,
-                                                      "reason": problem}, actor_name="exchange")
+            events.append(audit_event("exchange.refused", item, detail={
+                "channel": channel, "type": item.message_type, "reason": problem}, actor_name="exchange"))
             continue
         size = sum(a.get("size", 0) for a in item.attachments) + 4096
         if chosen and size > budget:
             break
         budget -= size
-        chosen.append(item)
+        chosen.append(pending.pop(0))
         if item.message_type == "exchange.key_rotation":
             break  # the next package is signed with the new key
-    if chosen:
-        OutboundItem.objects.filter(pk__in=[i.pk for i in chosen]).update(status=OutboundItem.PACKED)
     return chosen
 
 
@@ -180,8 +183,9 @@ def _pack_batch(channel: str, pool: ThreadPoolExecutor, signatures: BatchSigner)
         with transaction.atomic():
             state = channel_state(channel, lock=True)
             budget = conf.max_payload_per_package()
+            pending, events = _candidates(channel), []
             while len(jobs) < conf.export_batch() and budget > 0:
-                items = _take_items(channel)
+                items = _take_items(channel, pending, events)
                 if not items:
                     break
                 rcpts = recipients(channel) if ch.encrypted else None
@@ -209,12 +213,14 @@ def _pack_batch(channel: str, pool: ThreadPoolExecutor, signatures: BatchSigner)
                     channel=channel, seq=manifest["seq"], uuid=manifest["uuid"], file_name=built.file_name,
                     manifest_sha256=built.manifest_sha256, package_sha256=built.package_sha256, size=built.size,
                     item_count=len(items), signer=signer, created_at=now, expires_at=now + conf.package_lifetime())
-                OutboundItem.objects.filter(pk__in=[i.pk for i in items]).update(package=package)
-                record("exchange.export", package, detail={
+                OutboundItem.objects.filter(pk__in=[i.pk for i in items]).update(
+                    status=OutboundItem.PACKED, package=package)
+                events.append(audit_event("exchange.export", package, detail={
                     "channel": channel, "seq": package.seq, "uuid": manifest["uuid"],
                     "manifest_sha256": built.manifest_sha256, "package_sha256": built.package_sha256,
-                    "signer": signer, "items": len(items)}, actor_name="exchange")
+                    "signer": signer, "items": len(items)}, actor_name="exchange"))
                 packages.append(package)
+            record_many(events)
             if packages:
                 # Each copy was flushed before its rename; one flush of the directory makes the
                 # names durable too, before the commit that says these packages exist.

@@ -2,10 +2,13 @@
 
 Wagtail's database backends rank with a correlated sub-select per row and index through a
 generic table, which is slow at tens of thousands of entries. Here the words of each entry live
-in ``search_entrytext`` (full-text indexed by migration 0003). A page by relevance ranks the
-index alone and keeps the best candidates the caller's queryset (access and facet filters)
-allows, or else ranks within the queryset in one statement. Total and facets are counted exactly
-up to a limit and estimated from a sample of the allowed matching entries above it.
+in ``search_entrytext`` (full-text indexed by migration 0003: matching for date order, counts
+without facets, suggestions) and in impact-ordered postings (migration 0004,
+:mod:`search.services.postings`, the same SQL on both databases): a page by relevance reads
+each word's best postings first and stops once no entry not yet read could rank on the page,
+keeping only the entries the caller's queryset (access and facet filters) allows; deep pages
+score every match in one statement. Total and facets are counted exactly up to a limit and
+estimated above it from a hash-ordered sample of the allowed matching entries.
 OpenSearch/Elasticsearch keep using Wagtail's backends (:mod:`search.services.engine`).
 """
 
@@ -20,6 +23,7 @@ from django.db.models import QuerySet
 
 from search.index import SegmentedAutocompleteField, SegmentedField
 from search.models import Entry, EntryText
+from search.services import postings
 
 FTS = "search_entry_fts"
 TEXT = "search_entrytext"
@@ -30,16 +34,10 @@ SQLITE_WEIGHTS = "2.0, 1.0, 0.0"  # bm25() weights of the columns title, body, c
 POSTGRES_WEIGHTS = "'{0.1, 0.2, 0.4, 1.0}'"  # D (text), C, B, A (title)
 POSTGRES_NORM = ""  # ts_rank normalization: none
 WRITE_BATCH = 1000
-# Ranking the index alone takes this many candidates per entry wanted (plus a few): enough when
-# most entries are allowed (the public site, staff who may open most of them); else the ranking
-# runs again within the allowed entries.
-CANDIDATES_PER_HIT = 5
-CANDIDATES_EXTRA = 50
-MAX_CANDIDATES = 2000
+# Pages deeper than this many entries are ranked by scoring every match in one statement.
+MAX_CANDIDATES = 500
 # Totals and facets above this many matching entries are estimated (settings.SEARCH_EXACT_COUNT_LIMIT).
 EXACT_COUNT_LIMIT = 1000
-SAMPLE_STEP = 2
-HASH_MULTIPLIER, HASH_RANGE = 2654435761, 2**32  # Fibonacci hashing of ids into [0, 2**32)
 
 
 def vendor() -> str:
@@ -75,13 +73,32 @@ def texts(entries: Iterable[Entry]) -> list[EntryText]:
                       complete=complete.get_value(e)) for e in entries]
 
 
-def write(entries: Iterable[Entry]) -> int:
-    """Insert or replace the words of ``entries``, in bulk (the index follows: FTS5 triggers,
-    PostgreSQL generated columns)."""
-    rows = texts(entries)
+def _store(rows: list[EntryText]) -> None:
     EntryText.objects.bulk_create(rows, batch_size=WRITE_BATCH, update_conflicts=True, unique_fields=["entry"],
                                   update_fields=["title", "body", "complete"])
+
+
+def write(entries: Iterable[Entry]) -> int:
+    """Insert or replace the words of ``entries``, in bulk (the full-text index follows: FTS5
+    triggers, PostgreSQL generated columns), and their postings."""
+    rows = texts(entries)
+    ids = [row.entry_id for row in rows]
+    with transaction.atomic(using=router.db_for_write(EntryText)):
+        # Locked: a concurrent writer of the same entries must see the words this one leaves.
+        old = {pk: (title, body) for pk, title, body in EntryText.objects.select_for_update()
+               .filter(entry_id__in=ids).order_by("entry_id").values_list("entry_id", "title", "body")}
+        _store(rows)
+        postings.replace(_writer(), [(r.entry_id, r.title, r.body) for r in rows], old)
     return len(rows)
+
+
+def forget(words: EntryText, using: str) -> None:
+    """``words`` are being deleted (with their entry): so are its postings."""
+    postings.forget(connections[using], words.entry_id, words.title, words.body)
+
+
+def _writer():
+    return connections[router.db_for_write(EntryText)]
 
 
 def optimize() -> None:
@@ -91,23 +108,32 @@ def optimize() -> None:
         if connection.vendor == "sqlite":
             cursor.execute(f"INSERT INTO {FTS}({FTS}) VALUES ('optimize')")  # noqa: S608 (constant)
         elif connection.vendor == "postgresql" and not connection.in_atomic_block:
-            cursor.execute(f"ANALYZE {TEXT}")
+            # VACUUM also marks the pages all-visible: index-only scans of the postings and of
+            # the entries' facet columns (search_entry_facets) then skip the table.
+            for table in (ENTRY, TEXT, postings.POSTING, postings.TERM):
+                cursor.execute(f"VACUUM ANALYZE {table}")
 
 
 def rebuild(batch: int, progress=None) -> int:
     """Write the words of every entry again (words of deleted entries go with them)."""
     total = Entry.objects.count()
     done = 0
+    counts = Counter()
     with transaction.atomic(using=router.db_for_write(EntryText)):
+        postings.clear(_writer())
         last = 0
         while True:
             chunk = list(Entry.objects.filter(pk__gt=last).order_by("pk")[:batch])
             if not chunk:
                 break
-            done += write(chunk)
+            rows = texts(chunk)
+            _store(rows)
+            postings.fill(_writer(), [(r.entry_id, r.title, r.body) for r in rows], counts)
+            done += len(rows)
             last = chunk[-1].pk
             if progress:
                 progress(done, total)
+        postings.finish(_writer(), counts)
     optimize()
     return done
 
@@ -157,47 +183,32 @@ def matching(qs: QuerySet, tokens: list[str], operator: str = "and", *, ranked: 
     return qs
 
 
-def _ranked_ids(tokens: list[str], operator: str, limit: int) -> list[int]:
-    """The ids of the ``limit`` best-ranked entries with the words, from the full-text index
-    alone (no entry rows read), in the order of :func:`matching`'s ``_score`` (ties: newest id)."""
-    connection = connections[router.db_for_read(EntryText)]
-    if connection.vendor == "sqlite":
-        sql = (f"SELECT rowid FROM {FTS} WHERE {FTS} MATCH %s "  # noqa: S608 (constants, parameters)
-               f"ORDER BY bm25({FTS}, {SQLITE_WEIGHTS}), rowid DESC LIMIT %s")
-        params = [_sqlite_match(tokens, operator, "title body"), limit]
-    else:
-        tsquery, words = _pg_tsquery(tokens, operator)
-        sql = (f"SELECT entry_id FROM {TEXT} WHERE document @@ {tsquery} "  # noqa: S608
-               f"ORDER BY ts_rank({POSTGRES_WEIGHTS}, document, {tsquery}{POSTGRES_NORM}) DESC, entry_id DESC LIMIT %s")
-        params = [*words, *words, limit]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return [row[0] for row in cursor.fetchall()]
+def _reader():
+    return connections[router.db_for_read(EntryText)]
 
 
 def _ranked_page(qs: QuerySet, tokens: list[str], operator: str, start: int, size: int,
-                 exclude: list[int]) -> tuple[list[int], bool] | None:
-    """The ids of one ranked page, ranking the index alone and then keeping the candidates ``qs``
-    (access and facet filters) allows; None when too few of the best candidates are allowed to
-    fill the page (the caller ranks within ``qs`` instead). Exact: an allowed entry ranked above
-    the page's last one is among the candidates. The flag: every matching entry was a candidate."""
-    need = start + size + len(exclude)
-    limit = CANDIDATES_PER_HIT * need + CANDIDATES_EXTRA
-    if limit > MAX_CANDIDATES:  # deep pages: one statement within the allowed entries is cheaper
+                 exclude: list[int]) -> tuple[list[int], int | None] | None:
+    """The ids of one page by relevance from the postings (:func:`postings.top`), keeping the
+    entries ``qs`` (access and facet filters) allows, and the number of all of them when every
+    match was seen; None when that would read too deep (the caller scores every match)."""
+    need = start + size
+    if need > MAX_CANDIDATES:
         return None
-    candidates = _ranked_ids(tokens, operator, limit)
-    allowed = set(qs.filter(pk__in=candidates).exclude(pk__in=exclude).values_list("id", flat=True))
-    kept = [pk for pk in candidates if pk in allowed]
-    complete = len(candidates) < limit
-    if len(kept) < start + size and not complete:
+    filtered = qs.exclude(pk__in=exclude) if exclude else qs
+    within = filtered.order_by().values("id").query.sql_with_params()
+    found = postings.top(_reader(), tokens, operator, need, within)
+    if found is None:
         return None
-    return kept[start:start + size], (len(kept) if complete else None)
+    ids, complete = found
+    return ids[start:start + size], (len(ids) if complete else None)
 
 
 def page(qs: QuerySet, tokens: list[str], operator: str, sort: str, start: int, size: int,
          exclude: Iterable[int] = (), with_total: bool = True) -> tuple[list[Entry], int | None]:
-    """One page of results, and the number of all of them when it comes cheaply (``with_total``:
-    in the same statement on PostgreSQL; a short first page on both), else None."""
+    """One page of results, and the number of all of them when it comes cheaply (every match was
+    ranked; a short page), else None. By relevance: from the postings (:func:`_ranked_page`), or
+    else every match scored in one statement; by date: the full-text index."""
     exclude = list(exclude)
     if sort != "date":
         ranked = _ranked_page(qs, tokens, operator, start, size, exclude)
@@ -210,21 +221,20 @@ def page(qs: QuerySet, tokens: list[str], operator: str, sort: str, start: int, 
             if len(entries) < size and (entries or not start):
                 return entries, start + len(entries)
             return entries, None
-    qs = matching(qs, tokens, operator, ranked=sort != "date")
-    if exclude:
-        qs = qs.exclude(pk__in=exclude)
-    # Without the window the rows past the page need not be joined to their entries.
-    window = with_total and vendor() == "postgresql"
-    if window:
-        # SQLite cannot compute bm25() once a window function is in the statement.
-        qs = qs.extra(select={"_total": "COUNT(*) OVER ()"})  # noqa: S610
-    ordered = qs.order_by("-published_at", "-id") if sort == "date" else qs.order_by("-_score", "-id")
-    # Rank and sort the ids only (not every matching row with its text), then fetch the page.
-    rows = list(ordered.values_list("id", "_total" if window else "id")[start:start + size])
-    found = Entry.objects.in_bulk([pk for pk, _ in rows])
-    entries = [found[pk] for pk, _ in rows if pk in found]
-    if window and rows:
-        return entries, rows[0][1]
+    if sort != "date":
+        filtered = qs.exclude(pk__in=exclude) if exclude else qs
+        within = filtered.order_by().values("id").query.sql_with_params()
+        ids = postings.exhaustive(_reader(), tokens, operator, within, start, size)
+        found = Entry.objects.in_bulk(ids)
+        entries = [found[pk] for pk in ids if pk in found]
+    else:
+        qs = matching(qs, tokens, operator)
+        if exclude:
+            qs = qs.exclude(pk__in=exclude)
+        # Sort the ids only (not every matching row with its text), then fetch the page.
+        ids = list(qs.order_by("-published_at", "-id").values_list("id", flat=True)[start:start + size])
+        found = Entry.objects.in_bulk(ids)
+        entries = [found[pk] for pk in ids if pk in found]
     if len(entries) < size and (entries or not start):
         return entries, start + len(entries)
     return entries, None
@@ -248,33 +258,6 @@ def exact_count_limit() -> int:
     return int(getattr(settings, "SEARCH_EXACT_COUNT_LIMIT", EXACT_COUNT_LIMIT))
 
 
-def _facet_values(qs: QuerySet, names: tuple[str, ...], limit: int, rate: int = 1) -> list[tuple]:
-    """The ids and facet values of at most ``limit`` matching entries of ``qs``: with ``rate``,
-    of one in ``rate`` of them, drawn by a hash of the id (consecutive ids, which often share a
-    type or a batch, land apart) before the entry rows are read."""
-    if rate > 1:
-        column = f"{FTS}.rowid" if vendor() == "sqlite" else f"{TEXT}.entry_id"
-        qs = qs.extra(where=[f"({column} * {HASH_MULTIPLIER}) %% {HASH_RANGE} < {HASH_RANGE // rate}"])  # noqa: S610
-    rows = qs.order_by().values_list("id", *names)[:limit]
-    sql, params = rows.query.sql_with_params()
-    connection = connections[rows.db]
-    with connection.cursor() as cursor:  # plain rows: model field converters cost more than the count
-        cursor.execute(sql, params)
-        return cursor.fetchall()
-
-
-def _sample_rate(qs: QuerySet, ids: list[int], limit: int) -> int:
-    """A sampling rate that leaves about half ``limit`` of the matching entries, guessed from
-    the ids of the first ``limit`` found: the share of the allowed entries' ids they span."""
-    top = qs.order_by("-id").values_list("id", flat=True).first() or max(ids)
-    low, high = min(ids), max(ids)
-    guess = len(ids) * (top - low + 1) / (high - low + 1)
-    rate = SAMPLE_STEP
-    while guess / rate > limit / 2:
-        rate *= SAMPLE_STEP
-    return rate
-
-
 def summary(qs: QuerySet, tokens: list[str], operator: str, filters: dict,
             names: tuple[str, ...]) -> tuple[int, dict[str, Counter], bool]:
     """The number of matching entries within ``filters``, and the counts per value of each facet
@@ -282,31 +265,25 @@ def summary(qs: QuerySet, tokens: list[str], operator: str, filters: dict,
     entries of ``qs`` (``qs`` without the facet filters: what the person may open).
 
     Exact up to :func:`exact_count_limit` matching entries. Above it, estimated (the flag) from
-    the entries whose id is a multiple of a sampling rate: a sample of about half the limit,
-    where an exact count reads every matching entry. The rate is chosen from the entries found
-    and the sample is drawn from the entries ``qs`` allows only, so an estimate says nothing
-    about entries the person may not open."""
-    limit = exact_count_limit()
-    matches = matching(qs, tokens, operator)
-    rate = 1
-    rows = _facet_values(matches, names, limit + 1)
-    if len(rows) > limit:
-        rate = _sample_rate(qs, [row[0] for row in rows], limit)
-        rows = _facet_values(matches, names, limit + 1, rate)
-        while len(rows) > limit:  # the guess was low: a sparser sample
-            rate *= SAMPLE_STEP
-            rows = _facet_values(matches, names, limit + 1, rate)
+    the first of them in the order of a hash of their id (:func:`postings.sample`): drawn from
+    the entries ``qs`` allows only, so an estimate says nothing about entries the person may not
+    open, and reading as many rows as an exact count of the limit."""
+    within = qs.order_by().values_list("id", *names).query.sql_with_params()
+    rows, scale = postings.sample(_reader(), tokens, operator, exact_count_limit(), within)
     total = 0
     out = {name: Counter() for name in names}
     checks = [(names.index(k) + 1, v) for k, v in filters.items()]
     for row in rows:
         failed = [i for i, v in checks if row[i] != v]
         if not failed:
-            total += rate
+            total += 1
         for i, name in enumerate(names, start=1):
             if not failed or failed == [i]:
-                out[name][row[i]] += rate
-    return total, out, rate > 1
+                out[name][row[i]] += 1
+    if scale > 1:
+        total = round(total * scale)
+        out = {name: Counter({v: round(c * scale) for v, c in counter.items()}) for name, counter in out.items()}
+    return total, out, scale > 1
 
 
 def suggest(qs: QuerySet, tokens: list[str], size: int) -> list[Entry]:

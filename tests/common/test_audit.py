@@ -10,7 +10,7 @@ from django.db import DatabaseError, connection, transaction
 
 from common.audit import triggers
 from common.audit.models import AuditEvent
-from common.audit.services import record, verify_chain
+from common.audit.services import event, record, record_many, verify_chain
 
 
 def _raw(sql, params=()):
@@ -37,6 +37,19 @@ def test_chain_verifies_and_records_before_after(capsys):
     assert "chain intact" in capsys.readouterr().out
     last = AuditEvent.objects.order_by("-seq").first()
     assert last.before == {"amount": "12.50"} and last.object_repr == "预算科"
+
+
+@pytest.mark.django_db
+def test_events_appended_together_chain_like_events_appended_one_by_one():
+    group = Group.objects.create(name="国库科")
+    first = record("exchange.export", group, detail={"seq": 1})
+    batch = record_many([event("exchange.export", group, detail={"seq": n}, actor_name="exchange") for n in (2, 3, 4)])
+    last = record("exchange.export", group, detail={"seq": 5})
+    assert [e.seq for e in batch] == [first.seq + 1, first.seq + 2, first.seq + 3] and last.seq == first.seq + 4
+    assert batch[0].prev_hash == first.hash and last.prev_hash == batch[-1].hash
+    assert list(verify_chain()) == []
+    assert [e.detail["seq"] for e in AuditEvent.objects.order_by("seq")] == [1, 2, 3, 4, 5]
+    assert AuditEvent.objects.get(seq=batch[1].seq).actor == "exchange"
 
 
 @pytest.mark.django_db
