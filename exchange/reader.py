@@ -61,6 +61,8 @@ class PayloadFile:
     # The verified package bytes when the receiver holds its private copy in memory; ``offset``
     # is then into these bytes (and, once the copy is written out, into ``source``).
     data: bytes | memoryview | None = None
+    # Where a handler's ``prepare`` already stored these bytes (content-addressed), if it did.
+    stored: str | None = None
 
     def chunks(self) -> Iterator[bytes]:
         if self.data is not None:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC
 
@@ -16,6 +18,7 @@ from django.utils import timezone
 from common.audit.context import current_request
 from common.audit.models import GENESIS_HASH, AuditChainHead, AuditEvent
 
+_deferred: ContextVar[list[dict] | None] = ContextVar("audit_deferred", default=None)
 HASHED_FIELDS = (
     "seq", "at", "actor", "actor_id", "ip", "action", "object_type", "object_id",
     "object_repr", "before", "after", "detail", "prev_hash",
@@ -77,8 +80,28 @@ def event(
 
 def record(action: str, obj: models.Model | None = None, **fields) -> AuditEvent:
     """Append one event (``fields``: those of :func:`event`). Runs in the caller's transaction, so
-    it commits or rolls back with it."""
-    return record_many([event(action, obj, **fields)])[0]
+    it commits or rolls back with it. Inside :func:`deferred`, the event is kept for the caller to
+    append instead (the event returned is then not yet saved)."""
+    fields = event(action, obj, **fields)
+    pending = _deferred.get()
+    if pending is not None:
+        pending.append(fields)
+        return AuditEvent(**fields)
+    return record_many([fields])[0]
+
+
+@contextmanager
+def deferred() -> Iterator[list[dict]]:
+    """Keep the events recorded inside (in this thread), in order, in the list given, instead of
+    appending each at once: for work that records many events in one transaction, which then
+    appends them together with :func:`record_many` before it commits. An exception raised inside
+    discards them with the work they describe (the caller's savepoint inside, rolled back)."""
+    pending: list[dict] = []
+    token = _deferred.set(pending)
+    try:
+        yield pending
+    finally:
+        _deferred.reset(token)
 
 
 def record_many(events: list[dict]) -> list[AuditEvent]:

@@ -25,6 +25,10 @@ def _create(path: Path):
         return open(path, "xb")  # noqa: SIM115
 
 
+def _name(attachment) -> str:
+    return f"exchange/received/{attachment.sha256[:2]}/{attachment.sha256}"
+
+
 def _save(name: str, attachment) -> str:
     if isinstance(default_storage, FileSystemStorage):
         path = Path(default_storage.path(name))
@@ -45,7 +49,7 @@ def store_attachments(ctx) -> list[dict]:
     an unreferenced file, never a half-applied record)."""
     out = []
     for a in ctx.attachments:
-        name = _save(f"exchange/received/{a.sha256[:2]}/{a.sha256}", a)
+        name = a.stored or _save(_name(a), a)
         out.append({"name": a.name or "", "media_type": a.media_type, "size": a.size, "sha256": a.sha256,
                     "stored": name})
     return out
@@ -98,7 +102,7 @@ def prestore(item) -> None:
     """Write a verified item's attachments into storage ahead of its apply (from a verify worker
     thread): they are content-addressed, so the apply then only finds them there."""
     for a in item.attachments:
-        _save(f"exchange/received/{a.sha256[:2]}/{a.sha256}", a)
+        a.stored = _save(_name(a), a)
 
 
 store_record.many = store_records  # exchange.services.inbox applies runs of items in one call

@@ -16,14 +16,14 @@ from pathlib import Path
 from django.db import DatabaseError, transaction
 from django.utils import timezone
 
-from common.audit.services import record
+from common.audit.services import deferred, record, record_many
 from exchange import conf, ferry
 from exchange.errors import PackageRejected
 from exchange.manifest import PACKAGE_NAME_RE
 from exchange.models import ChannelState, InboxPackage, Quarantine, Receipt
 from exchange.package import VerifiedPackage, verify_package
 from exchange.services import runs
-from exchange.services.applying import apply_held, apply_in_transaction, audit_detail
+from exchange.services.applying import STATE_FIELDS, apply_held, apply_in_transaction, audit_detail
 from exchange.services.keys import channel_state, keyring, pinned
 from exchange.services.verifying import (
     ENCRYPTED,
@@ -53,6 +53,29 @@ class ImportReport:
     @property
     def ok(self) -> bool:
         return not self.rejected
+
+
+@dataclass
+class _Run:
+    """The receipts and audit events (the handlers' too) of the packages accepted so far in a run
+    (one commit): written together before it commits (an INSERT each, one lock of the audit chain),
+    and before anything else of the run writes receipts or audit events, so the order stays as it
+    happened. A package whose savepoint rolled back never adds any."""
+
+    receipts: list[Receipt] = field(default_factory=list)
+    events: list[dict] = field(default_factory=list)
+    # The channel's row, locked by the run's transaction, as the last package accepted left it: the
+    # next one needs no query for it. Forgotten whenever anything else may change the row.
+    state: ChannelState | None = None
+
+    def flush(self) -> None:
+        self.state = None
+        if self.receipts:
+            Receipt.objects.bulk_create(self.receipts)
+            self.receipts = []
+        if self.events:
+            record_many(self.events)
+            self.events = []
 
 
 def quarantine_dir(channel: str) -> Path:
@@ -99,16 +122,19 @@ def _quarantine(channel: str, file_name: str, error: PackageRejected, copy: Path
     report.rejected.append((channel, file_name, error.code, error.message))
 
 
-def _accept(channel: str, r: Result, report: ImportReport) -> str:
+def _accept(channel: str, r: Result, report: ImportReport, run: _Run) -> str:
     """Record a verified package: applied at once when it is the next in order, else held (to
     apply in order) or a duplicate; replays are rejected.
 
     Accepting and applying the next package is one transaction: the package row, its receipt,
-    every item, the high-water mark and the audit record commit together or not at all.
+    every item, the high-water mark and the audit record commit together or not at all (the
+    receipt and the audit record are written with those of the rest of the run: ``run``).
     """
     vp, entry = r.vp, r.entry
-    with transaction.atomic():
-        state = ChannelState.objects.select_for_update().get(channel=channel)  # made by import_channel
+    receipts = []
+    state = run.state or ChannelState.objects.select_for_update().get(channel=channel)  # made by import_channel
+    run.state = None  # until this package is through: a savepoint rolled back changes it in memory only
+    with deferred() as events, transaction.atomic():
         now = timezone.now()
         # Every package row was made here, raising the highest number seen in the same transaction:
         # above that number there is nothing to look up.
@@ -120,15 +146,16 @@ def _accept(channel: str, r: Result, report: ImportReport) -> str:
         existing = InboxPackage.objects.filter(channel=channel, seq=vp.seq).first() if seen_before else None
         if existing is not None or vp.seq <= state.last_applied_seq:
             if existing and str(existing.uuid) == vp.uuid and existing.manifest_sha256 == vp.manifest_sha256:
-                state.save()
-                Receipt.objects.create(channel=channel, file_name=entry.name, size=entry.size,
-                                       mtime_ns=entry.mtime_ns, package_sha256=r.package_sha256,
-                                       outcome="duplicate", seq=vp.seq, uuid=vp.uuid)
-                record("exchange.duplicate", existing,
-                       detail=audit_detail(channel, entry.name, None, vp, r.package_sha256), actor_name="exchange")
-                report.duplicates.append((channel, vp.seq))
+                state.save(update_fields=STATE_FIELDS)
                 if r.copy:
                     r.copy.unlink(missing_ok=True)
+                run.receipts.append(Receipt(channel=channel, file_name=entry.name, size=entry.size,
+                                            mtime_ns=entry.mtime_ns, package_sha256=r.package_sha256,
+                                            outcome="duplicate", seq=vp.seq, uuid=vp.uuid))
+                record("exchange.duplicate", existing,
+                       detail=audit_detail(channel, entry.name, None, vp, r.package_sha256), actor_name="exchange")
+                run.events.extend(events)
+                report.duplicates.append((channel, vp.seq))
                 return "duplicate"
             code = "conflict" if existing and existing.state == InboxPackage.HELD else "replay"
             raise PackageRejected(code, f"sequence {vp.seq} is already taken by another package")
@@ -137,13 +164,16 @@ def _accept(channel: str, r: Result, report: ImportReport) -> str:
             channel=channel, seq=vp.seq, uuid=vp.uuid, file_name=vp.file_name, manifest_sha256=vp.manifest_sha256,
             package_sha256=r.package_sha256, signer=vp.signer, item_count=len(vp.items), created_at=vp.created,
             state=InboxPackage.APPLIED if in_turn else InboxPackage.HELD, applied_at=now if in_turn else None)
-        Receipt.objects.create(channel=channel, file_name=entry.name, size=entry.size, mtime_ns=entry.mtime_ns,
-                               package_sha256=r.package_sha256, outcome="applied" if in_turn else "held",
-                               seq=vp.seq, uuid=vp.uuid)
+        receipts.append(Receipt(channel=channel, file_name=entry.name, size=entry.size, mtime_ns=entry.mtime_ns,
+                                package_sha256=r.package_sha256, outcome="applied" if in_turn else "held",
+                                seq=vp.seq, uuid=vp.uuid))
         if in_turn:
             apply_in_transaction(channel, state, row, vp, r.bodies, now)
         else:
-            state.save()
+            state.save(update_fields=STATE_FIELDS)
+    run.receipts.extend(receipts)
+    run.events.extend(events)
+    run.state = state
     if in_turn:
         report.applied.append((channel, vp.seq))
         if r.copy:
@@ -239,6 +269,7 @@ def import_channel(channel: str, report: ImportReport, progress=None) -> None:
                 # (a savepoint), and a crash loses the whole run, which is then read again.
                 while run := list(itertools.islice(results, conf.apply_run())):
                     with transaction.atomic():
+                        written = _Run()
                         for result in run:
                             if (result.error and result.error.code in _KEY_CODES
                                     and (result.copy or result.data is not None) and pinned(channel) != keys):
@@ -247,13 +278,15 @@ def import_channel(channel: str, report: ImportReport, progress=None) -> None:
                                 again = Result(result.entry, copy=result.copy, package_sha256=result.package_sha256,
                                                data=result.data)
                                 result = verify_entry(result.entry, channel, keys, result=again, data=result.data)
-                            outcome = _process(channel, result, cache, report)
+                            outcome = _process(channel, result, cache, report, written)
                             held = held or outcome == "held"
                             done += 1
                             if progress:
                                 progress(done, len(new))
                             if held and outcome in ("applied", "held"):
+                                written.flush()  # a held package's receipt is there to be updated
                                 apply_ready(channel, cache, report)
+                        written.flush()
         if held:
             apply_ready(channel, cache, report)
     finally:
@@ -263,14 +296,15 @@ def import_channel(channel: str, report: ImportReport, progress=None) -> None:
                                                                                  state=InboxPackage.HELD))
 
 
-def _process(channel: str, result: Result, cache: dict, report: ImportReport) -> str:
+def _process(channel: str, result: Result, cache: dict, report: ImportReport, run: _Run) -> str:
     if result.error is not None:
+        run.flush()
         _quarantine(channel, result.entry.name, result.error, result.copy, package_sha256=result.package_sha256,
                     entry=result.entry, vp=result.vp, report=report, data=result.data)
         cleanup(result)
         return "rejected"
     try:
-        outcome = _accept(channel, result, report)
+        outcome = _accept(channel, result, report, run)
     except PackageRejected as exc:
         outcome, error = "rejected", exc
     except DatabaseError:
@@ -280,6 +314,7 @@ def _process(channel: str, result: Result, cache: dict, report: ImportReport) ->
         log.exception("applying %s failed", result.entry.name)
         outcome, error = "rejected", PackageRejected("apply_failed", f"{type(exc).__name__}: {exc}"[:500])
     if outcome == "rejected":
+        run.flush()
         _quarantine(channel, result.entry.name, error, result.copy, vp=result.vp,
                     package_sha256=result.package_sha256, entry=result.entry, report=report, data=result.data)
         cleanup(result)

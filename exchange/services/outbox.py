@@ -226,8 +226,8 @@ def _pack_batch(channel: str, pool: ThreadPoolExecutor, signatures: BatchSigner)
                 # names durable too, before the commit that says these packages exist.
                 ferry.sync_dir(dest)
                 state.save()
-                spools = [a["spool"] for items, *_ in jobs for i in items for a in i.attachments]
-                transaction.on_commit(lambda: _drop_spools(spools))
+                spools = [spool / a["spool"] for items, *_ in jobs for i in items for a in i.attachments]
+                transaction.on_commit(lambda: _drop_spools_later(pool, spools))
     except BaseException:
         wait([job[-1] for job in jobs])
         for _, prepared, *_ in jobs:  # written but never committed: nobody may send them
@@ -240,9 +240,18 @@ def _pack_batch(channel: str, pool: ThreadPoolExecutor, signatures: BatchSigner)
     return packages
 
 
-def _drop_spools(names: list[str]) -> None:
-    for name in names:
-        (spool_dir() / name).unlink(missing_ok=True)
+def _drop_spools_later(pool: ThreadPoolExecutor, paths: list[Path]) -> None:
+    """Removing the spooled copies is cleanup (a file system call each): off the packing thread,
+    unless the export is over (its caller's own transaction committed after it)."""
+    try:
+        pool.submit(_drop_spools, paths)
+    except RuntimeError:
+        _drop_spools(paths)
+
+
+def _drop_spools(paths: list[Path]) -> None:
+    for path in paths:
+        path.unlink(missing_ok=True)
 
 
 def write_to_ferry(package: OutboundPackage) -> None:

@@ -4,8 +4,9 @@ Wagtail's database backends rank with a correlated sub-select per row and index 
 generic table, which is slow at tens of thousands of entries. Here the words of each entry live
 in ``search_entrytext`` (full-text indexed by migration 0003: matching for date order, counts
 without facets, suggestions) and in impact-ordered postings (migration 0004,
-:mod:`search.services.postings`, the same SQL on both databases): a page by relevance reads
-each word's best postings first and stops once no entry not yet read could rank on the page,
+:mod:`search.services.postings`, the same SQL on both databases): a page by relevance
+(:mod:`search.services.ranking`) reads each word's best postings first and stops once no entry
+not yet read could rank on the page,
 keeping only the entries the caller's queryset (access and facet filters) allows; deep pages
 score every match in one statement. Total and facets are counted exactly up to a limit and
 estimated above it from a hash-ordered sample of the allowed matching entries.
@@ -23,7 +24,7 @@ from django.db.models import QuerySet
 
 from search.index import SegmentedAutocompleteField, SegmentedField
 from search.models import Entry, EntryText
-from search.services import postings
+from search.services import postings, ranking
 
 FTS = "search_entry_fts"
 TEXT = "search_entrytext"
@@ -189,7 +190,7 @@ def _reader():
 
 def _ranked_page(qs: QuerySet, tokens: list[str], operator: str, start: int, size: int,
                  exclude: list[int]) -> tuple[list[int], int | None] | None:
-    """The ids of one page by relevance from the postings (:func:`postings.top`), keeping the
+    """The ids of one page by relevance from the postings (:func:`ranking.top`), keeping the
     entries ``qs`` (access and facet filters) allows, and the number of all of them when every
     match was seen; None when that would read too deep (the caller scores every match)."""
     need = start + size
@@ -197,7 +198,7 @@ def _ranked_page(qs: QuerySet, tokens: list[str], operator: str, start: int, siz
         return None
     filtered = qs.exclude(pk__in=exclude) if exclude else qs
     within = filtered.order_by().values("id").query.sql_with_params()
-    found = postings.top(_reader(), tokens, operator, need, within)
+    found = ranking.top(_reader(), tokens, operator, need, within)
     if found is None:
         return None
     ids, complete = found
@@ -224,7 +225,7 @@ def page(qs: QuerySet, tokens: list[str], operator: str, sort: str, start: int, 
     if sort != "date":
         filtered = qs.exclude(pk__in=exclude) if exclude else qs
         within = filtered.order_by().values("id").query.sql_with_params()
-        ids = postings.exhaustive(_reader(), tokens, operator, within, start, size)
+        ids = ranking.exhaustive(_reader(), tokens, operator, within, start, size)
         found = Entry.objects.in_bulk(ids)
         entries = [found[pk] for pk in ids if pk in found]
     else:

@@ -10,7 +10,7 @@ from django.db import DatabaseError, connection, transaction
 
 from common.audit import triggers
 from common.audit.models import AuditEvent
-from common.audit.services import event, record, record_many, verify_chain
+from common.audit.services import deferred, event, record, record_many, verify_chain
 
 
 def _raw(sql, params=()):
@@ -50,6 +50,25 @@ def test_events_appended_together_chain_like_events_appended_one_by_one():
     assert list(verify_chain()) == []
     assert [e.detail["seq"] for e in AuditEvent.objects.order_by("seq")] == [1, 2, 3, 4, 5]
     assert AuditEvent.objects.get(seq=batch[1].seq).actor == "exchange"
+
+
+@pytest.mark.django_db
+def test_deferred_events_are_appended_in_order_by_their_owner_and_dropped_with_failed_work():
+    record("exchange.import", detail={"n": 1})
+    kept = []
+    with deferred() as pending:
+        record("exchange.accept", detail={"n": 2})
+        record("portal.page.published", detail={"n": 3})
+        assert AuditEvent.objects.count() == 1  # nothing written yet
+        kept.extend(pending)
+    with pytest.raises(ValueError), deferred() as failed:
+        record("exchange.accept", detail={"n": "rolled back"})
+        raise ValueError("the package's savepoint rolled back")
+    assert len(failed) == 1  # the caller, told by the exception, does not append them
+    record_many(kept)
+    record("exchange.reject", detail={"n": 4})  # outside: appended at once, after the deferred ones
+    assert [e.detail["n"] for e in AuditEvent.objects.order_by("seq")] == [1, 2, 3, 4]
+    assert list(verify_chain()) == []
 
 
 @pytest.mark.django_db

@@ -6,7 +6,7 @@ import pytest
 from django.db import connection
 
 from search.models import Entry
-from search.services import access, dbsearch, engine, indexing, postings
+from search.services import access, dbsearch, engine, indexing, ranking
 from search.services.query import parse
 from tests.search.fixtures import backend_settings
 
@@ -89,17 +89,21 @@ def _corpus(n=160):
 
 def test_the_early_stopping_top_k_is_the_exhaustive_ranking(database, monkeypatch):
     _corpus()
-    monkeypatch.setattr(postings, "FIRST_DEPTH", 3)  # several rounds, stopping before the lists end
-    monkeypatch.setattr(postings, "GROWTH", 2)
+    monkeypatch.setattr(ranking, "FIRST_DEPTH", 3)  # several rounds, stopping before the lists end
+    monkeypatch.setattr(ranking, "GROWTH", 2)
+    # Count the finishing reads (one list read down to where nothing can rank any more).
+    swept = []
+    sweep = ranking._Search.sweep
+    monkeypatch.setattr(ranking._Search, "sweep", lambda self, *args: swept.append(args) or sweep(self, *args))
     stopped_early = 0
     for query in ["国库", "预算 公开", "采购 绩效 债券", "票据 报销", "农田 国库 支付", "说明 管理办法"]:
         tokens = parse({"q": query}).tokens
         for operator in ("and", "or"):
             for qs in (Entry.objects.all(), access.public_entries(), Entry.objects.filter(kind="policy", id__gt=40)):
                 within = qs.order_by().values("id").query.sql_with_params()
-                expected = postings.exhaustive(connection, tokens, operator, within, 0, 20)
+                expected = ranking.exhaustive(connection, tokens, operator, within, 0, 20)
                 for need in (10, 20):
-                    found = postings.top(connection, tokens, operator, need, within)
+                    found = ranking.top(connection, tokens, operator, need, within)
                     if found is None:  # too deep to be worth it: the page scores every match instead
                         continue
                     ids, complete = found
@@ -109,15 +113,16 @@ def test_the_early_stopping_top_k_is_the_exhaustive_ranking(database, monkeypatc
                 listed, _total = dbsearch.page(qs, tokens, operator, "relevance", 10, 10)
                 assert [e.pk for e in listed] == expected[10:20], (query, operator)
     assert stopped_early >= 10
+    assert len(swept) >= 5
 
 
 def test_the_ranking_stops_before_reading_every_match(database, monkeypatch):
     _corpus()
-    monkeypatch.setattr(postings, "FIRST_DEPTH", 3)
+    monkeypatch.setattr(ranking, "FIRST_DEPTH", 3)
     within = Entry.objects.order_by().values("id").query.sql_with_params()
-    ids, complete = postings.top(connection, ["说明"], "and", 5, within)
+    ids, complete = ranking.top(connection, ["说明"], "and", 5, within)
     assert len(ids) == 5 and not complete
-    assert ids == postings.exhaustive(connection, ["说明"], "and", within, 0, 5)
+    assert ids == ranking.exhaustive(connection, ["说明"], "and", within, 0, 5)
 
 
 def test_a_word_in_thousands_of_entries_lists_its_best_ones_first(database, make_user):
@@ -138,3 +143,34 @@ def test_a_word_in_thousands_of_entries_lists_its_best_ones_first(database, make
     boss, _pw, _dev = make_user("boss", is_superuser=True)
     top = engine.run(parse({"q": "预算"}), access.visible_entries(boss, engine.backend()))
     assert {h.entry.key for h in top.hits[:5]} == {f"hidden:{i}" for i in range(5)}
+
+
+def test_words_with_many_alike_best_entries_rank_exactly_without_scoring_every_match(database, monkeypatch):
+    """Each word heads hundreds of short titles, and only a few entries have all of them in the
+    title: the lists' best rows say little, and reading on would take long. The ranking still
+    finds the page without scoring every match (it reads one list down to where nothing can
+    rank any more), and the page is the exhaustive one for every scope and operator."""
+    words = ["预算编制", "部门", "通知"]
+    rows = []
+    for i in range(300):
+        word = words[i % 3]
+        rows.append(Entry(key=f"head:{i}", source="t", kind="news", title=f"{word}{i}", is_public=i % 5 != 0,
+                          body=" ".join([word] * (1 + i % 4))))
+    for i in range(900):  # every word, once, in a long text: many matches, all far below the page
+        rows.append(Entry(key=f"tail:{i}", source="t", kind="news", title=f"第{i}号简报", is_public=i % 2 == 0,
+                          body="说明 " * (20 + i % 30) + "部门 预算编制 通知"))
+    for i in range(12):
+        rows.append(Entry(key=f"all:{i}", source="t", kind="policy", title="部门预算编制通知" + "附件" * (i % 4),
+                          body="部门 预算编制 通知", is_public=i % 3 != 0))
+    Entry.objects.bulk_create(rows)
+    dbsearch.write(Entry.objects.all())
+    monkeypatch.setattr(ranking, "FIRST_DEPTH", 20)
+    for operator in ("and", "or"):
+        for qs in (Entry.objects.all(), access.public_entries(), Entry.objects.filter(kind="policy")):
+            within = qs.order_by().values("id").query.sql_with_params()
+            expected = ranking.exhaustive(connection, words, operator, within, 0, 10)
+            found = ranking.top(connection, words, operator, 10, within)
+            assert found is not None, (operator, str(qs.query))
+            assert found[0] == expected, (operator, str(qs.query))
+            if operator == "and":
+                assert not any(pk not in set(qs.values_list("pk", flat=True)) for pk in found[0])
