@@ -24,7 +24,7 @@ from django.db.models import QuerySet
 
 from search.index import SegmentedAutocompleteField, SegmentedField
 from search.models import Entry, EntryText
-from search.services import postings, ranking
+from search.services import packs, postings, ranking
 
 FTS = "search_entry_fts"
 TEXT = "search_entrytext"
@@ -35,8 +35,7 @@ SQLITE_WEIGHTS = "2.0, 1.0, 0.0"  # bm25() weights of the columns title, body, c
 POSTGRES_WEIGHTS = "'{0.1, 0.2, 0.4, 1.0}'"  # D (text), C, B, A (title)
 POSTGRES_NORM = ""  # ts_rank normalization: none
 WRITE_BATCH = 1000
-# Pages deeper than this many entries are ranked by scoring every match in one statement.
-MAX_CANDIDATES = 500
+READ_WITH_CHECK = 40  # access checked for up to this many entries at once: read them too (a first page)
 # Totals and facets above this many matching entries are estimated (settings.SEARCH_EXACT_COUNT_LIMIT).
 EXACT_COUNT_LIMIT = 1000
 
@@ -135,6 +134,7 @@ def rebuild(batch: int, progress=None) -> int:
             if progress:
                 progress(done, total)
         postings.finish(_writer(), counts)
+        packs.pack_all(_writer())
     optimize()
     return done
 
@@ -188,54 +188,40 @@ def _reader():
     return connections[router.db_for_read(EntryText)]
 
 
-def _ranked_page(qs: QuerySet, tokens: list[str], operator: str, start: int, size: int,
-                 exclude: list[int]) -> tuple[list[int], int | None] | None:
-    """The ids of one page by relevance from the postings (:func:`ranking.top`), keeping the
-    entries ``qs`` (access and facet filters) allows, and the number of all of them when every
-    match was seen; None when that would read too deep (the caller scores every match)."""
-    need = start + size
-    if need > MAX_CANDIDATES:
-        return None
-    filtered = qs.exclude(pk__in=exclude) if exclude else qs
-    within = filtered.order_by().values("id").query.sql_with_params()
-    found = ranking.top(_reader(), tokens, operator, need, within)
-    if found is None:
-        return None
-    ids, complete = found
-    return ids[start:start + size], (len(ids) if complete else None)
+def query(tokens: list[str]) -> ranking.Query:
+    """The words of one search, read once for its page and its counts."""
+    return ranking.Query(_reader(), tokens)
 
 
-def page(qs: QuerySet, tokens: list[str], operator: str, sort: str, start: int, size: int,
-         exclude: Iterable[int] = (), with_total: bool = True) -> tuple[list[Entry], int | None]:
+def page(qs: QuerySet, tokens: list[str] | ranking.Query, operator: str, sort: str, start: int, size: int,
+         exclude: Iterable[int] = ()) -> tuple[list[Entry], int | None]:
     """One page of results, and the number of all of them when it comes cheaply (every match was
-    ranked; a short page), else None. By relevance: from the postings (:func:`_ranked_page`), or
-    else every match scored in one statement; by date: the full-text index."""
+    checked; a short page), else None. By relevance: from the packed postings
+    (:func:`ranking.top`, keeping the entries ``qs`` (access and facet filters) allows); by
+    date: the full-text index. ``tokens``: the words, or their :func:`query`."""
+    found = tokens if isinstance(tokens, ranking.Query) else query(tokens)
     exclude = list(exclude)
-    if sort != "date":
-        ranked = _ranked_page(qs, tokens, operator, start, size, exclude)
-        if ranked is not None:
-            ids, total = ranked
-            found = Entry.objects.in_bulk(ids)
-            entries = [found[pk] for pk in ids if pk in found]
-            if total is not None:
-                return entries, total
-            if len(entries) < size and (entries or not start):
-                return entries, start + len(entries)
-            return entries, None
-    if sort != "date":
-        filtered = qs.exclude(pk__in=exclude) if exclude else qs
-        within = filtered.order_by().values("id").query.sql_with_params()
-        ids = ranking.exhaustive(_reader(), tokens, operator, within, start, size)
-        found = Entry.objects.in_bulk(ids)
-        entries = [found[pk] for pk in ids if pk in found]
-    else:
-        qs = matching(qs, tokens, operator)
-        if exclude:
-            qs = qs.exclude(pk__in=exclude)
+    filtered = qs.exclude(pk__in=exclude) if exclude else qs
+    if sort == "date":
         # Sort the ids only (not every matching row with its text), then fetch the page.
-        ids = list(qs.order_by("-published_at", "-id").values_list("id", flat=True)[start:start + size])
-        found = Entry.objects.in_bulk(ids)
-        entries = [found[pk] for pk in ids if pk in found]
+        ids = list(matching(filtered, found.terms, operator).order_by("-published_at", "-id")
+                   .values_list("id", flat=True)[start:start + size])
+        rows = Entry.objects.in_bulk(ids)
+        entries, total = [rows[pk] for pk in ids if pk in rows], None
+    else:
+        within = filtered.order_by().values("id").query.sql_with_params()
+
+        def permit(ids: list[int]) -> dict[int, object]:
+            if len(ids) <= READ_WITH_CHECK:  # a first page: its entries are read with their check
+                return {e.pk: e for e in filtered.filter(pk__in=ids)}
+            return dict.fromkeys(ranking.permitted(_reader(), ids, within), None)
+
+        kept, total = ranking.top(found, operator, start + size, permit)
+        kept = kept[start:]
+        rows = Entry.objects.in_bulk([pk for pk, entry in kept if entry is None])
+        entries = [entry or rows[pk] for pk, entry in kept if entry or pk in rows]
+    if total is not None:
+        return entries, total
     if len(entries) < size and (entries or not start):
         return entries, start + len(entries)
     return entries, None
@@ -259,7 +245,7 @@ def exact_count_limit() -> int:
     return int(getattr(settings, "SEARCH_EXACT_COUNT_LIMIT", EXACT_COUNT_LIMIT))
 
 
-def summary(qs: QuerySet, tokens: list[str], operator: str, filters: dict,
+def summary(qs: QuerySet, tokens: list[str] | ranking.Query, operator: str, filters: dict,
             names: tuple[str, ...]) -> tuple[int, dict[str, Counter], bool]:
     """The number of matching entries within ``filters``, and the counts per value of each facet
     in ``names`` with the other facets' filters applied (not its own), counted over the matching
@@ -270,7 +256,8 @@ def summary(qs: QuerySet, tokens: list[str], operator: str, filters: dict,
     the entries ``qs`` allows only, so an estimate says nothing about entries the person may not
     open, and reading as many rows as an exact count of the limit."""
     within = qs.order_by().values_list("id", *names).query.sql_with_params()
-    rows, scale = postings.sample(_reader(), tokens, operator, exact_count_limit(), within)
+    found = tokens if isinstance(tokens, ranking.Query) else query(tokens)
+    rows, scale = ranking.sample(found, operator, exact_count_limit(), within)
     total = 0
     out = {name: Counter() for name in names}
     checks = [(names.index(k) + 1, v) for k, v in filters.items()]

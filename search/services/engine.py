@@ -80,11 +80,12 @@ def _run_in_database(req: SearchRequest, base: QuerySet, with_facets: bool) -> O
     qs = _filtered(base, req)
     size = req.per_page
     start = (req.page - 1) * size
+    words = dbsearch.query(req.tokens)  # read once for the page and the counts
 
     def totals(operator: str, exclude=()) -> int:
         if with_facets:
             total, counts, out.facets_estimated = dbsearch.summary(
-                base.exclude(pk__in=exclude) if exclude else base, req.tokens, operator, req.filters, FACETS)
+                base.exclude(pk__in=exclude) if exclude else base, words, operator, req.filters, FACETS)
             out.estimated = out.facets_estimated
             if out.estimated:
                 total = _about(total)
@@ -100,17 +101,16 @@ def _run_in_database(req: SearchRequest, base: QuerySet, with_facets: bool) -> O
             return exact
         return max(counted, listed) if out.estimated else counted
 
-    entries, total = dbsearch.page(qs, req.tokens, "and", req.sort, start, size, with_total=not with_facets)
+    entries, total = dbsearch.page(qs, words, "and", req.sort, start, size)
     if total is None and not entries:
         # A page past the entries with every word: how many there are decides what to list.
         total = dbsearch.count(qs, req.tokens, "and")
     if total is not None and total < size and len(req.tokens) > 1:
         # Fewer than a page with every word: entries with some of the words follow them.
-        strict = entries if start == 0 else dbsearch.page(qs, req.tokens, "and", req.sort, 0, size)[0]
+        strict = entries if start == 0 else dbsearch.page(qs, words, "and", req.sort, 0, size)[0]
         skip = [e.pk for e in strict]
         rest_start = max(0, start - len(strict))
-        rest, rest_total = dbsearch.page(qs, req.tokens, "or", req.sort, rest_start, size, exclude=skip,
-                                         with_total=not with_facets)
+        rest, rest_total = dbsearch.page(qs, words, "or", req.sort, rest_start, size, exclude=skip)
         shown = strict[start:start + size]
         entries = shown + rest[:size - len(shown)]
         if with_facets:

@@ -1,243 +1,175 @@
-"""Ranking from impact-ordered postings (:mod:`search.services.postings`): the best entries of a
-query without scoring every match.
+"""Ranking and counting for the database backends from each word's packed postings
+(:mod:`search.services.packs`): one row read per word gives its whole list, and numpy joins the
+lists and scores every match in memory. A query then costs a few statements whatever the number
+of matches: the words' rows, the access check of the best few entries, and the facet values of a
+sample.
 
-:func:`top` starts as the threshold algorithm (Fagin): each word's list is read best impact
-first, in growing batches, and the other words' impacts of the entries seen are looked up by
-(word, hash of the id); it stops once the k-th best allowed entry scores above what any entry not
-yet seen could score. Words whose best entries are many and alike (a word in thousands of titles)
-would keep it reading for long, so it finishes with a sweep instead (MaxScore): once a k-th best
-score ``S`` is known, an entry not yet seen can still reach it only with, in each word's list, an
-impact of at least what ``S`` leaves to that word when every other word gives the most it still
-can. The word with the fewest such rows is read down to that impact in one statement joined to
-the other words' postings (for an AND, the rarest first: most rows drop at the first look-up).
-
-:func:`exhaustive` scores every match in one statement: the same ranking, for deep pages and for
-when the lists would take too long to read. Scores are integers (impact times idf), so every path
-orders ties alike: by id, newest first.
+- :meth:`Query.matches`: every entry with all the words (an AND: the rarest list looked up in the
+  others) or any (an OR), with its score: the sum over the words of the word's idf times its
+  impact in the entry. Scores are integers, so ties order alike everywhere: by id, newest first.
+- :func:`top`: the best entries the person may open, their access checked best first.
+- :func:`sample`: the entries the person may open among the matches, in the order of a hash of
+  their id: all of them up to a limit, else the first ones (a bottom-k sample that the total and
+  the facets are estimated from, drawn only from what the person may open).
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
-from search.services.postings import HASH_MULTIPLIER, HASH_RANGE, POSTING, any_of, chunks, marks, weights
+import numpy as np
 
-FIRST_DEPTH, GROWTH, MAX_DEPTH = 100, 2, 6400
-# A list is read to its floor when that is at most this many times the rows the next round would
-# read: one statement that drops non-matches in the database costs less per row than a round.
-SWEEP_RATIO = 8
-NEXT = 2**62  # above every id: "after (impact, NEXT)" is every row with a lower impact
+from search.services import packs
+from search.services.postings import HASH_MULTIPLIER, HASH_RANGE, SCALE, any_of
 
-
-def _keyset(alias: str, after: tuple[int, int] | None) -> tuple[str, list]:
-    """The rows of a list after (impact, id), in its order (impact, then id, descending)."""
-    if not after:
-        return "", []
-    # Said so that the impact bounds a range of the index (an OR of the two cases does not).
-    return (f" AND {alias}.impact <= %s AND NOT ({alias}.impact = %s AND {alias}.entry_id >= %s)",
-            [after[0], after[0], after[1]])
+ACCESS_CHUNK = 8000  # ids per access check statement
+SMALL_ENOUGH = 1.5  # a quarter of the limit is the sample when it puts the count above this many limits
 
 
-class _Search:
-    """What one :func:`top` call knows: the lists read so far and the entries seen."""
-
-    def __init__(self, connection, cursor, terms, operator, idf, df, within):
-        self.connection, self.cursor, self.within = connection, cursor, within
-        self.terms, self.conjunctive, self.idf, self.df = terms, operator == "and", idf, df
-        self.last: dict[str, tuple[int, int] | None] = dict.fromkeys(terms)
-        self.done = dict.fromkeys(terms, False)
-        self.read = dict.fromkeys(terms, 0)
-        self.scores: dict[int, int | None] = {}  # entry seen: its score, None if not a match
-        self.permitted: dict[int, bool] = {}
-
-    def advance(self, wanted: dict[str, int]) -> None:
-        """Read the next rows of some lists (``wanted``: word and how many rows), best impact
-        first, and score the entries new among them: one statement, each row read joined to
-        each word's posting by (word, hash of the id)."""
-        parts, params = [], []
-        for i, (term, limit) in enumerate(wanted.items()):
-            keyset, values = _keyset(POSTING, self.last[term])
-            parts.append(f"SELECT * FROM (SELECT term, entry_id, impact FROM {POSTING} WHERE term = %s{keyset} "  # noqa: S608
-                         f"ORDER BY impact DESC, entry_id DESC LIMIT %s) r{i}")
-            params += [term, *values, limit]
-        # One look-up per row read and word, as a subquery: a join would let PostgreSQL read
-        # the whole list of a word to hash it, to save a few hundred look-ups.
-        impacts = "".join(f", (SELECT p.impact FROM {POSTING} p WHERE p.term = %s AND "  # noqa: S608
-                          f"p.sample = (r.entry_id * {HASH_MULTIPLIER}) %% {HASH_RANGE})" for _t in self.terms)
-        self.cursor.execute(f"SELECT r.term, r.entry_id, r.impact{impacts} FROM ({' UNION ALL '.join(parts)}) r",  # noqa: S608
-                            [*self.terms, *params])
-        lists: dict[str, list] = {term: [] for term in wanted}
-        for term, pk, impact, *found in self.cursor.fetchall():
-            lists[term].append((impact, pk))
-            if pk not in self.scores:
-                # An entry without one of the words is no match of an AND.
-                missing = self.conjunctive and None in found
-                self.scores[pk] = None if missing else sum(
-                    self.idf[t] * (v or 0) for t, v in zip(self.terms, found, strict=True))
-        for t, rows in lists.items():
-            if rows:
-                self.last[t] = min(rows)  # (impact, id): where the list was left
-            self.done[t] = len(rows) < wanted[t]
-            self.read[t] += len(rows)
-
-    def ranked(self) -> list[int]:
-        return sorted((pk for pk, score in self.scores.items() if score is not None),
-                      key=lambda pk: (-self.scores[pk], -pk))
-
-    def permit(self, ids: list[int]) -> None:
-        """Note which of ``ids`` the person may open (``within``: SQL selecting the allowed ids)."""
-        unknown = [pk for pk in ids if pk not in self.permitted]
-        sql, params = self.within
-        for chunk in chunks(unknown, 8000):
-            among, values = any_of(self.connection, "q.id", chunk)
-            self.cursor.execute(f"SELECT q.id FROM ({sql}) q WHERE {among}", [*params, *values])  # noqa: S608
-            ok = {row[0] for row in self.cursor.fetchall()}
-            self.permitted.update((pk, pk in ok) for pk in chunk)
-
-    def allowed(self, ids: list[int], need: int) -> list[int]:
-        """The first ``need`` of ``ids`` the person may open, in order. Their access is checked
-        for the best first, in growing steps: reading their rows is what costs."""
-        kept: list[int] = []
-        step = need + need // 2
-        for i, pk in enumerate(ids):
-            if pk not in self.permitted:
-                self.permit(ids[i:i + step])
-                step *= 4
-            if self.permitted[pk]:
-                kept.append(pk)
-                if len(kept) == need:
-                    break
-        return kept
-
-    def floors(self, least: int) -> dict[str, int]:
-        """For each list not read to its end: the lowest impact with which an entry not seen yet
-        can still score ``least`` (the others giving the most they still can)."""
-        adds = {t: self.idf[t] * self.last[t][0] for t in self.terms if not self.done[t]}
-        bound = sum(adds.values())
-        floors = {t: math.ceil((least - bound + add) / self.idf[t]) for t, add in adds.items()}
-        # Any floor holds for an AND (every match is in every list); for an OR, only a floor
-        # above nothing says the entry is in that list at all.
-        return {t: max(floor, 1) for t, floor in floors.items() if self.conjunctive or floor > 0}
-
-    def sizes(self, floors: dict[str, int], cap: int) -> dict[str, int]:
-        """How many rows each list has left down to its floor (counted up to ``cap``; known
-        without counting for a floor of 1: the rest of the list)."""
-        known = {t: self.df[t] - self.read[t] for t, floor in floors.items() if floor <= 1}
-        floors = {t: floor for t, floor in floors.items() if t not in known}
-        if not floors:
-            return known
-        parts, params = [], []
-        for i, (t, floor) in enumerate(floors.items()):
-            keyset, values = _keyset(POSTING, self.last[t])
-            parts.append(f"SELECT {i}, COUNT(*) FROM (SELECT 1 FROM {POSTING} WHERE term = %s AND impact >= %s"  # noqa: S608
-                         f"{keyset} LIMIT %s) c{i}")
-            params += [t, floor, *values, cap]
-        self.cursor.execute(" UNION ALL ".join(parts), params)
-        names = list(floors)
-        return {**known, **{names[i]: n for i, n in self.cursor.fetchall()}}
-
-    def sweep(self, term: str, floor: int, least: int) -> None:
-        """Score every entry not seen yet of ``term``'s list down to ``floor`` that scores at
-        least ``least``: one statement, the list's rows joined to the other words' postings."""
-        others = sorted((t for t in self.terms if t != term), key=lambda t: self.df[t])
-        if self.conjunctive:
-            join = "JOIN" if self.connection.vendor == "postgresql" else "CROSS JOIN"
-        else:
-            join = "LEFT JOIN"
-        # The hash from the id: the impact index alone gives the list's rows, not the table.
-        joins = "".join(f" {join} {POSTING} p{i} ON p{i}.term = %s AND "
-                        f"p{i}.sample = (p0.entry_id * {HASH_MULTIPLIER}) %% {HASH_RANGE}"
-                        for i in range(1, len(others) + 1))
-        order = [term, *others]
-        score = " + ".join(f"COALESCE(CAST(p{i}.impact AS BIGINT), 0) * {self.idf[t]}" for i, t in enumerate(order))
-        keyset, values = _keyset("p0", self.last[term])
-        self.cursor.execute(f"SELECT p0.entry_id, {score} FROM {POSTING} p0{joins} "  # noqa: S608
-                            f"WHERE p0.term = %s AND p0.impact >= %s{keyset} AND {score} >= %s",
-                            [*others, term, floor, *values, least])
-        for pk, value in self.cursor.fetchall():
-            self.scores[pk] = value
+def idf(n: int, df: int) -> int:
+    return max(1, round(SCALE * math.log(1 + (n - df + 0.5) / (df + 0.5))))
 
 
-def top(connection, terms: list[str], operator: str, need: int,
-        within: tuple[str, list]) -> tuple[list[int], bool] | None:
-    """The ids of the ``need`` best allowed entries (``within``: SQL selecting their ids) with
-    every word (``operator="and"``) or any, best first, and whether they are all the allowed
-    matches; None when finding them would cost more than scoring every match (the caller ranks
-    exhaustively instead)."""
-    idf, df = weights(connection, list(dict.fromkeys(terms)))
-    if operator == "and" and len(idf) < len(set(terms)) or not idf:
-        return [], True
-    terms = sorted(idf, key=lambda t: -idf[t])  # rarest first
-    # Scoring every match reads, for an AND, every entry with the rarest word (looked up for
-    # the others); for an OR, every posting of every word. Reading the lists costs about as
-    # much per row, so they are read no further than that.
-    budget = min(df[terms[0]] if operator == "and" else sum(df.values()), 4 * MAX_DEPTH)
-    wanted = {t: FIRST_DEPTH if i == 0 else 1 for i, t in enumerate(terms)}
-    with connection.cursor() as cursor:
-        state = _Search(connection, cursor, terms, operator, idf, df, within)
-        while True:
-            state.advance(wanted)
-            ranked = state.ranked()
-            done = state.done
-            if any(done.values()) if operator == "and" else all(done.values()):
-                state.permit(ranked)  # every match is among them
-                return [pk for pk in ranked if state.permitted[pk]], True
-            # No entry not seen yet scores above ``bound`` (or, at ``bound``, has an id above ``low_id``).
-            adds = {t: idf[t] * state.last[t][0] for t in terms if not done[t]}
-            bound = sum(adds.values())
-            low_id = min(state.last[t][1] for t in adds)
-            scores = state.scores
-            final = [pk for pk in ranked if scores[pk] > bound or (scores[pk] == bound and pk >= low_id)]
-            kept = state.allowed(final, need)
-            if len(kept) >= need:
-                return kept, False
-            most = max(adds.values())
-            wanted = {t: max(FIRST_DEPTH, state.read[t] * (GROWTH - 1))
-                      for t, add in adds.items() if add * 2 >= most}
-            reading = sum(state.read.values())
-            giving_up = reading + sum(wanted.values()) > budget
-            best = state.allowed(ranked, need)
-            if len(best) == need:
-                # Could one list be read down to where no entry can rank any more, for about as
-                # much as reading on (or, at the end of the budget, as scoring every match)?
-                least = scores[best[-1]]
-                floors = state.floors(least)
-                cap = budget - reading if giving_up else min(budget - reading, SWEEP_RATIO * sum(wanted.values()))
-                sizes = state.sizes(floors, cap + 1) if floors and cap > 0 else {}
-                term = min(sizes, key=lambda t: (sizes[t], -idf[t]), default=None)
-                if term is not None and sizes[term] <= cap:
-                    state.sweep(term, floors[term], least)
-                    ranked = [pk for pk in state.ranked() if scores[pk] >= least]
-                    return state.allowed(ranked, need), False
-            if giving_up:
-                return None
+class Query:
+    """One query's words: their lists are read once, and the matches of each operator made once,
+    however many times a search needs them (the page, then the counts)."""
+
+    def __init__(self, connection, terms: list[str]):
+        self.connection = connection
+        self.terms = list(dict.fromkeys(terms))
+        self._lists = None
+        self._matches: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+
+    def lists(self) -> tuple[int, dict[str, tuple[np.ndarray, np.ndarray]]]:
+        if self._lists is None:
+            self._lists = packs.load(self.connection, self.terms)
+        return self._lists
+
+    def matches(self, operator: str) -> tuple[np.ndarray, np.ndarray]:
+        """The ids of the entries with every word (``operator="and"``) or any, and their scores
+        (two int64 arrays, in no particular order)."""
+        if operator not in self._matches:
+            self._matches[operator] = _matches(*self.lists(), self.terms, operator)
+        return self._matches[operator]
 
 
-def exhaustive(connection, terms: list[str], operator: str, within: tuple[str, list], start: int,
-               size: int) -> list[int]:
-    """One page of the same ranking as :func:`top`, scoring every match in one statement (deep
-    pages; people who may open few of the matches; words whose best entries are many and alike).
-    ``within``: SQL selecting the allowed ids. For an AND, the entries with the rarest word,
-    each joined to its postings of the other words; for an OR, every posting of the words."""
-    idf, _df = weights(connection, list(dict.fromkeys(terms)))
-    if operator == "and" and len(idf) < len(set(terms)) or not idf:
-        return []
-    sql, params = within
+def _matches(n: int, lists: dict, terms: list[str], operator: str) -> tuple[np.ndarray, np.ndarray]:
+    empty = np.zeros(0, dtype=np.int64)
+    if not lists or operator == "and" and len(lists) < len(terms):
+        return empty, empty
+    weight = {t: idf(n, len(ids)) for t, (ids, _impacts) in lists.items()}
     if operator == "and":
-        order = sorted(idf, key=lambda t: -idf[t])
-        score = " + ".join(f"CAST(p{i}.impact AS BIGINT) * {idf[t]}" for i, t in enumerate(order))
-        joins = "".join(f" JOIN {POSTING} p{i} ON p{i}.term = %s AND p{i}.sample = p0.sample"
-                        for i in range(1, len(order)))
-        query = (f"SELECT p0.entry_id, {score} AS score FROM {POSTING} p0{joins} "  # noqa: S608
-                 f"JOIN ({sql}) q ON q.id = p0.entry_id WHERE p0.term = %s "
-                 f"ORDER BY score DESC, p0.entry_id DESC LIMIT %s OFFSET %s")
-        args = [*order[1:], *params, order[0], size, start]
-    else:
-        cases = " ".join(["WHEN %s THEN %s"] * len(idf))
-        query = (f"SELECT entry_id, SUM(impact * CASE term {cases} END) AS score FROM {POSTING} "  # noqa: S608
-                 f"WHERE term IN ({marks(len(idf))}) AND entry_id IN ({sql}) GROUP BY entry_id "
-                 f"ORDER BY score DESC, entry_id DESC LIMIT %s OFFSET %s")
-        args = [v for t in idf for v in (t, idf[t])] + list(idf) + list(params) + [size, start]
-    with connection.cursor() as cursor:
-        cursor.execute(query, args)
-        return [row[0] for row in cursor.fetchall()]
+        rarest, *others = sorted(lists, key=lambda t: len(lists[t][0]))
+        ids, impacts = lists[rarest]
+        scores = impacts * weight[rarest]
+        for term in others:
+            their_ids, their_impacts = lists[term]
+            at = np.searchsorted(their_ids, ids)
+            at[at == len(their_ids)] = 0
+            found = their_ids[at] == ids
+            ids, scores = ids[found], scores[found] + their_impacts[at[found]] * weight[term]
+        return ids, scores
+    every = np.concatenate([ids for ids, _impacts in lists.values()])
+    if every.max() < 8 * len(every):
+        # Ids dense enough: add into an array indexed by id (no sort).
+        sums = np.zeros(int(every.max()) + 1, dtype=np.int64)
+        seen = np.zeros(len(sums), dtype=bool)
+        for t, (ids, impacts) in lists.items():
+            sums[ids] += impacts * weight[t]  # each id once per list
+            seen[ids] = True
+        ids = np.flatnonzero(seen)
+        return ids, sums[ids]
+    weighted = np.concatenate([impacts * weight[t] for t, (_ids, impacts) in lists.items()])
+    ids, inverse = np.unique(every, return_inverse=True)
+    return ids, np.bincount(inverse, weights=weighted).astype(np.int64)
+
+
+def _best(ids: np.ndarray, scores: np.ndarray, m: int) -> np.ndarray:
+    """The ``m`` best of ``ids``, best first (higher score, then higher id)."""
+    if len(scores) and scores.max() >= 2**31:  # too many words for one int64 key
+        return ids[np.lexsort((-ids, -scores))][:m]
+    key = (scores << 32) | ids  # scores < 2**31, ids < 2**32: one int64 orders both
+    if m < len(key):
+        part = np.argpartition(-key, m - 1)[:m]
+        return ids[part[np.argsort(-key[part])]]
+    return ids[np.argsort(-key)]
+
+
+def permitted(connection, ids: list[int], within: tuple[str, list]) -> set[int]:
+    """Those of ``ids`` the person may open (``within``: SQL selecting the allowed ids first)."""
+    sql, params = within
+    ok: set[int] = set()
+    with packs.cursor(connection) as cursor:
+        for i in range(0, len(ids), ACCESS_CHUNK):
+            among, values = any_of(connection, "q.id", ids[i:i + ACCESS_CHUNK])
+            cursor.execute(f"SELECT q.id FROM ({sql}) q WHERE {among}", [*params, *values])  # noqa: S608
+            ok.update(row[0] for row in cursor.fetchall())
+    return ok
+
+
+def top(query: Query, operator: str, need: int,
+        permit: Callable[[list[int]], dict[int, object]]) -> tuple[list[tuple[int, object]], int | None]:
+    """The ``need`` best matches the person may open, best first, as (id, what ``permit`` gave
+    for it), and the number of all the allowed matches when every match had to be checked on the
+    way (else None). ``permit(ids)`` maps those of ``ids`` the person may open to anything (an
+    entry, or True): access is checked for the best first, in growing steps, so only the rows
+    checked are read."""
+    ids, scores = query.matches(operator)
+    kept: list[tuple[int, object]] = []
+    checked, step = 0, need + need // 2 + 1
+    while len(kept) < need and checked < len(ids):
+        upto = min(len(ids), checked + step)
+        ranked = _best(ids, scores, upto).tolist()[checked:]
+        ok = permit(ranked)
+        kept.extend((pk, ok[pk]) for pk in ranked if pk in ok)
+        checked, step = upto, step * 4
+    return kept[:need], (len(kept) if checked == len(ids) else None)
+
+
+def _hash(ids: np.ndarray) -> np.ndarray:
+    return (ids.astype(np.uint64) * np.uint64(HASH_MULTIPLIER)) % np.uint64(HASH_RANGE)
+
+
+def sample(query: Query, operator: str, limit: int, within: tuple[str, list]) -> tuple[list[tuple], float]:
+    """The rows of ``within`` (SQL selecting the allowed entries: id, then facet values) of
+    every allowed match when there are at most ``limit``, and 1; else the rows of the first
+    allowed matches in hash order and the factor that scales their counts to all the allowed
+    matches (a bottom-k estimate).
+
+    The matches are checked in hash order, in steps about as large as the rest needs. With many
+    matches the first quarter of ``limit`` allowed ones decides: when they put the number of
+    allowed matches above half as much again as the limit, they are the sample (250 of them
+    overestimate by half with odds far below one in a million); else checking goes on, up to
+    the limit."""
+    ids, _scores = query.matches(operator)
+    if not len(ids):
+        return [], 1.0
+    hashes = _hash(ids)
+    sql, params = within
+    # Fewer matches than that cannot give a small sample: go for the limit at once.
+    small = max(limit // 4, 1) if len(ids) > SMALL_ENOUGH * limit else limit
+    found: list[tuple] = []  # (hash, row), in hash order
+    checked, share = 0, 1.0
+    connection = query.connection
+    with packs.cursor(connection) as cursor:
+        while checked < len(ids):
+            goal = small + 1 if len(found) <= small else limit + 1
+            upto = min(len(ids), checked + max(64, math.ceil(1.1 * (goal - len(found)) / max(share, 0.01))))
+            order = np.argpartition(hashes, upto - 1)[:upto] if upto < len(ids) else np.arange(len(ids))
+            order = order[np.argsort(hashes[order], kind="stable")][checked:]
+            among, values = any_of(connection, "q.id", ids[order].tolist())
+            cursor.execute(f"SELECT q.* FROM ({sql}) q WHERE {among}", [*params, *values])  # noqa: S608
+            rows = {row[0]: row for row in cursor.fetchall()}
+            found.extend((int(h), rows[pk]) for pk, h in zip(ids[order].tolist(), hashes[order].tolist(),
+                                                             strict=True) if pk in rows)
+            checked = upto
+            share = max(len(found) / checked, share / 4)
+            if len(found) > small and small < limit and small * HASH_RANGE / max(found[small][0], 1) > SMALL_ENOUGH * limit:
+                return [row for _h, row in found[:small]], HASH_RANGE / max(found[small][0], 1)
+            if len(found) > limit:
+                break
+    if len(found) <= limit:
+        return [row for _h, row in found], 1.0
+    # Bottom-k: ``limit`` allowed matches have a hash below the next one's.
+    return [row for _h, row in found[:limit]], HASH_RANGE / max(found[limit][0], 1)
