@@ -18,10 +18,10 @@ with facets, what the /search/ page calls, on the public entries. The baseline i
 table. Documents are synthetic but varied: the judged set's sentences, recombined, with generated
 titles, amounts, places and years around the fiscal dictionary's terms. Goal: search p95 under
 10% of the LIKE scan's median at 100,000 documents. On the database backends a page by relevance
-is ranked from the impact-ordered postings (search/services/ranking.py, over the postings of
-search/services/postings.py, filled by the same
-``rebuild_search_index``, so "index docs/s" includes writing them), and totals and facets above
-``SEARCH_EXACT_COUNT_LIMIT`` matches are estimates (counted in the last column).
+is ranked from each word's postings read packed, one row per word (search/services/packs.py,
+ranking.py; written by the same ``rebuild_search_index``, so "index docs/s" includes writing and
+packing them), and totals and facets above ``SEARCH_EXACT_COUNT_LIMIT`` matches are estimates
+(counted in the last column).
 """
 
 from __future__ import annotations

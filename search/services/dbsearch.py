@@ -2,14 +2,13 @@
 
 Wagtail's database backends rank with a correlated sub-select per row and index through a
 generic table, which is slow at tens of thousands of entries. Here the words of each entry live
-in ``search_entrytext`` (full-text indexed by migration 0003: matching for date order, counts
-without facets, suggestions) and in impact-ordered postings (migration 0004,
-:mod:`search.services.postings`, the same SQL on both databases): a page by relevance
-(:mod:`search.services.ranking`) reads each word's best postings first and stops once no entry
-not yet read could rank on the page,
-keeping only the entries the caller's queryset (access and facet filters) allows; deep pages
-score every match in one statement. Total and facets are counted exactly up to a limit and
-estimated above it from a hash-ordered sample of the allowed matching entries.
+in ``search_entrytext`` (full-text indexed by migration 0003: matching for date order,
+suggestions) and in postings (migration 0004, :mod:`search.services.postings`, the same SQL on
+both databases), read packed, one row per word (:mod:`search.services.packs`): a page by
+relevance (:mod:`search.services.ranking`) scores every match in memory and checks access for
+the best ones only, keeping the entries the caller's queryset (access and facet filters) allows.
+Total and facets are counted exactly up to a limit and estimated above it from a hash-ordered
+sample of the allowed matching entries.
 OpenSearch/Elasticsearch keep using Wagtail's backends (:mod:`search.services.engine`).
 """
 

@@ -75,7 +75,7 @@ def _hits(out: Outcome, entries: list[Entry]) -> None:
 
 def _run_in_database(req: SearchRequest, base: QuerySet, with_facets: bool) -> Outcome:
     """:func:`run` on the database's own full-text index: a ranked page, then the total and the
-    facets (estimated above a limit, see :func:`dbsearch.summary`; a plain count without facets)."""
+    facets (estimated above a limit, see :func:`dbsearch.summary`)."""
     out = Outcome(request=req)
     qs = _filtered(base, req)
     size = req.per_page
@@ -83,16 +83,17 @@ def _run_in_database(req: SearchRequest, base: QuerySet, with_facets: bool) -> O
     words = dbsearch.query(req.tokens)  # read once for the page and the counts
 
     def totals(operator: str, exclude=()) -> int:
+        # Without facets, only the columns of the filters are read (to apply them).
+        names = FACETS if with_facets else tuple(req.filters)
+        total, counts, out.estimated = dbsearch.summary(
+            base.exclude(pk__in=exclude) if exclude else base, words, operator, req.filters, names)
+        if out.estimated:
+            total = _about(total)
+            counts = {name: {v: _about(c) for v, c in counts[name].items()} for name in names}
         if with_facets:
-            total, counts, out.facets_estimated = dbsearch.summary(
-                base.exclude(pk__in=exclude) if exclude else base, words, operator, req.filters, FACETS)
-            out.estimated = out.facets_estimated
-            if out.estimated:
-                total = _about(total)
-                counts = {name: {v: _about(c) for v, c in counts[name].items()} for name in FACETS}
+            out.facets_estimated = out.estimated
             out.facets = {name: _facet_rows(name, counts[name].items()) for name in FACETS}
-            return total
-        return dbsearch.count(qs, req.tokens, operator, exclude=exclude)
+        return total
 
     def settle(counted: int, exact: int | None, listed: int) -> int:
         # An exact number the page gave wins over an estimate; an estimate is never below what is listed.
@@ -113,12 +114,10 @@ def _run_in_database(req: SearchRequest, base: QuerySet, with_facets: bool) -> O
         rest, rest_total = dbsearch.page(qs, words, "or", req.sort, rest_start, size, exclude=skip)
         shown = strict[start:start + size]
         entries = shown + rest[:size - len(shown)]
-        if with_facets:
+        if with_facets or rest_total is None:
             # Facets and total of everything listed: the entries with some of the words.
             rest_total = settle(totals("or"), None if rest_total is None else len(strict) + rest_total,
                                 len(strict) + rest_start + len(rest)) - len(strict)
-        elif rest_total is None:
-            rest_total = dbsearch.count(qs, req.tokens, "or", exclude=skip)
         out.strict_total = len(strict)
         out.total = len(strict) + rest_total
     else:

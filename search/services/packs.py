@@ -1,8 +1,8 @@
 """Each word's postings packed into one value of its ``search_term`` row (migration 0005), so
 that a query reads one row per word instead of one per match.
 
-A pack is the ids of the entries with the word, ascending, then the word's impact in each, as
-big-endian 32-bit integers. ``search_posting`` stays the record the packs are made from: writers
+A pack is the ids of the entries with the word, ascending, as big-endian 32-bit integers, then
+the word's impact in each, as big-endian 16-bit integers (impacts stay below 7,000). ``search_posting`` stays the record the packs are made from: writers
 change its rows and mark the words they touched stale (``pack`` NULL, ``version`` + 1, in their
 own transaction); a reader that meets a stale word packs it again from the rows and stores the
 pack only if the word's version is still the one it read with them (a writer that committed in
@@ -19,19 +19,20 @@ from django.db import OperationalError
 
 from search.services.postings import ALL, POSTING, TERM, any_of
 
-DTYPE = np.dtype(">i4")
+IDS, IMPACTS = np.dtype(">i4"), np.dtype(">i2")
+WIDTH = IDS.itemsize + IMPACTS.itemsize
 PACK_BATCH = 2000  # words per write when packing every word
 
 
 def encode(ids: np.ndarray, impacts: np.ndarray) -> bytes:
     order = np.argsort(ids, kind="stable")
-    return np.concatenate([ids[order], impacts[order]]).astype(DTYPE).tobytes()
+    return ids[order].astype(IDS).tobytes() + impacts[order].astype(IMPACTS).tobytes()
 
 
 def decode(data) -> tuple[np.ndarray, np.ndarray]:
-    values = np.frombuffer(data, dtype=DTYPE)
-    half = len(values) // 2
-    return values[:half].astype(np.int64), values[half:].astype(np.int64)
+    n = len(data) // WIDTH
+    return (np.frombuffer(data, dtype=IDS, count=n).astype(np.int64),
+            np.frombuffer(data, dtype=IMPACTS, count=n, offset=n * IDS.itemsize).astype(np.int64))
 
 
 def cursor(connection):
@@ -66,7 +67,7 @@ def load(connection, terms: list[str]) -> tuple[int, dict[str, tuple[np.ndarray,
 # PostgreSQL packs in the database; the word's version and rows are read by one statement,
 # so they agree.
 _PG_PACK = (f"SELECT t.version, (SELECT string_agg(int4send(p.entry_id::int4), ''::bytea ORDER BY p.entry_id) "  # noqa: S608
-            f"|| string_agg(int4send(p.impact), ''::bytea ORDER BY p.entry_id) FROM {POSTING} p "
+            f"|| string_agg(int2send(p.impact::int2), ''::bytea ORDER BY p.entry_id) FROM {POSTING} p "
             f"WHERE p.term = t.term) FROM {TERM} t WHERE t.term = %s")
 
 
@@ -102,7 +103,7 @@ def pack_all(connection) -> None:
         if connection.vendor == "postgresql":
             cursor.execute(f"UPDATE {TERM} t SET pack = p.pack FROM (SELECT term, "  # noqa: S608
                            f"string_agg(int4send(entry_id::int4), ''::bytea ORDER BY entry_id) || "
-                           f"string_agg(int4send(impact), ''::bytea ORDER BY entry_id) AS pack "
+                           f"string_agg(int2send(impact::int2), ''::bytea ORDER BY entry_id) AS pack "
                            f"FROM {POSTING} GROUP BY term) p WHERE t.term = p.term")
             return
         # SQLite: the postings in (word, hash) order, read in chunks, packed here a word at a time.

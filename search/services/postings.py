@@ -23,6 +23,7 @@ HASH_MULTIPLIER, HASH_RANGE = 2654435761, 2**32
 K1, B = 1.2, 0.75
 TITLE_WEIGHT, TITLE_AVG, TEXT_AVG = 2.0, 15.0, 130.0
 SCALE = 1000
+MAX_IMPACT = 32767  # packed as 16 bits (search.services.packs); the formula stays below 6,600
 # An index of an earlier ranking (impact order); dropped by migration 0005 and by a rebuild.
 IMPACT_INDEX = f"{POSTING}_impact"
 
@@ -44,7 +45,7 @@ def impacts(title: str, text: str) -> dict[str, int]:
         weight = _saturated(in_text[term], len(text_words), TEXT_AVG) if in_text[term] else 0.0
         if in_title[term]:
             weight += TITLE_WEIGHT * _saturated(in_title[term], len(title_words), TITLE_AVG)
-        out[term] = max(1, round(weight * SCALE))
+        out[term] = min(max(1, round(weight * SCALE)), MAX_IMPACT)
     return out
 
 
