@@ -79,7 +79,8 @@ class EntryText(models.Model):
     Written by :mod:`search.services.dbsearch` only when the database is the search backend. The
     words themselves are indexed by database-specific structures made in migration 0003: an
     FTS5 table kept in step by triggers (SQLite), generated ``tsvector`` columns with GIN indexes
-    (PostgreSQL); and, for ranking and counting, the postings of migration 0004 (written with the
+    (PostgreSQL); and, for ranking and counting, the postings of migration 0004, packed per word by
+    0005 (written with the
     words, removed when the words are deleted: search.signals).
     """
 
