@@ -65,6 +65,8 @@ def _matches(n: int, lists: dict, terms: list[str], operator: str) -> tuple[np.n
         scores = impacts * weight[rarest]
         for term in others:
             their_ids, their_impacts = lists[term]
+            if not len(their_ids):
+                return empty, empty
             at = np.searchsorted(their_ids, ids)
             at[at == len(their_ids)] = 0
             found = their_ids[at] == ids
