@@ -22,6 +22,7 @@ from search.services.engine_query import shared_backend as get_search_backend
 
 log = logging.getLogger(__name__)
 BATCH = 500
+MERGE_TIMEOUT = 1800  # seconds: merging a large new index into one segment
 _ready_indexes: set[str] = set()
 
 
@@ -147,6 +148,10 @@ def reindex_all(progress: Callable[[int, int], None] | None = None, batch: int =
                     progress(done, total)
     finally:
         _index_settings(backend, index.name, {"refresh_interval": None})  # back to the engine's default
+    # Before searches see it: one segment makes each search cheaper and leaves no merging to do
+    # behind them (as optimize() does after a database rebuild). Later changes add small segments
+    # the engine merges as usual.
+    backend.es.indices.forcemerge(index=index.name, max_num_segments=1, request_timeout=MERGE_TIMEOUT)
     rebuilder.finish()
     _ready_indexes.clear()
     if progress and not total:
