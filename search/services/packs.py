@@ -2,11 +2,12 @@
 that a query reads one row per word instead of one per match.
 
 A pack is the ids of the entries with the word, ascending, as big-endian 32-bit integers, then
-the word's impact in each, as big-endian 16-bit integers (impacts stay below 7,000). ``search_posting`` stays the record the packs are made from: writers
-change its rows and mark the words they touched stale (``pack`` NULL, ``version`` + 1, in their
-own transaction); a reader that meets a stale word packs it again from the rows and stores the
-pack only if the word's version is still the one it read with them (a writer that committed in
-between wins). A full rebuild packs every word at the end (:func:`pack_all`).
+the word's impact in each, as big-endian 16-bit integers (impacts stay below 7,000).
+``search_posting`` stays the record the packs are made from: writers change its rows and mark
+the words they touched stale (``pack`` NULL, ``version`` + 1, in their own transaction); a
+reader that meets a stale word packs it again from the rows and stores the pack only if the
+word's version is still the one it read with them (a writer that committed in between wins). A
+full rebuild packs every word at the end (:func:`pack_all`).
 """
 
 from __future__ import annotations
