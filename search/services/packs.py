@@ -22,10 +22,13 @@ from search.services.postings import ALL, POSTING, TERM, any_of
 
 IDS, IMPACTS = np.dtype(">i4"), np.dtype(">i2")
 WIDTH = IDS.itemsize + IMPACTS.itemsize
+MAX_ID = 2**31 - 1
 PACK_BATCH = 2000  # words per write when packing every word
 
 
 def encode(ids: np.ndarray, impacts: np.ndarray) -> bytes:
+    if len(ids) and ids.max() > MAX_ID:  # PostgreSQL's int4send refuses these too
+        raise ValueError(f"entry id {int(ids.max())} does not fit a pack (at most {MAX_ID})")
     order = np.argsort(ids, kind="stable")
     return ids[order].astype(IDS).tobytes() + impacts[order].astype(IMPACTS).tobytes()
 

@@ -6,6 +6,7 @@ order the same way."""
 import random
 
 import numpy as np
+import pytest
 
 from search.services import packs, ranking
 
@@ -65,3 +66,5 @@ def test_a_pack_keeps_ids_and_impacts_in_id_order():
     got_ids, got_impacts = packs.decode(packs.encode(ids, impacts))
     assert got_ids.tolist() == [3, 65_536, 70_000, 2**31 - 1]
     assert got_impacts.tolist() == [6600, 42, 1, 32767]
+    with pytest.raises(ValueError, match="does not fit"):
+        packs.encode(np.array([2**31], dtype=np.int64), np.array([1], dtype=np.int64))
