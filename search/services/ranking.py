@@ -115,7 +115,7 @@ def top(query: Query, operator: str, need: int,
     """The ``need`` best matches the person may open, best first, as (id, what ``permit`` gave
     for it), and the number of all the allowed matches when every match had to be checked on the
     way (else None). ``permit(ids)`` maps those of ``ids`` the person may open to anything (an
-    entry, or True): access is checked for the best first, in growing steps, so only the rows
+    entry, or None): access is checked for the best first, in growing steps, so only the rows
     checked are read."""
     ids, scores = query.matches(operator)
     kept: list[tuple[int, object]] = []
@@ -160,11 +160,11 @@ def sample(query: Query, operator: str, limit: int, within: tuple[str, list]) ->
             upto = min(len(ids), checked + max(64, math.ceil(1.1 * (goal - len(found)) / max(share, 0.01))))
             order = np.argpartition(hashes, upto - 1)[:upto] if upto < len(ids) else np.arange(len(ids))
             order = order[np.argsort(hashes[order], kind="stable")][checked:]
-            among, values = any_of(connection, "q.id", ids[order].tolist())
+            candidates = ids[order].tolist()
+            among, values = any_of(connection, "q.id", candidates)
             cursor.execute(f"SELECT q.* FROM ({sql}) q WHERE {among}", [*params, *values])  # noqa: S608
             rows = {row[0]: row for row in cursor.fetchall()}
-            found.extend((int(h), rows[pk]) for pk, h in zip(ids[order].tolist(), hashes[order].tolist(),
-                                                             strict=True) if pk in rows)
+            found.extend((h, rows[pk]) for pk, h in zip(candidates, hashes[order].tolist(), strict=True) if pk in rows)
             checked = upto
             share = max(len(found) / checked, share / 4)
             if len(found) > small and small < limit and small * HASH_RANGE / max(found[small][0], 1) > SMALL_ENOUGH * limit:
