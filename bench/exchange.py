@@ -5,8 +5,9 @@ rate of `gpg --verify` on the same package files, measured in the same run.
 
 Everything happens in a fresh directory made inside DIR (default: JINCAI_DATA_DIR, else ./var: the
 file system the deployment's state lives on), removed afterwards. Where the directory is matters:
-creating a file costs from 0.02 to 0.8 ms depending on the file system and how busy its journal is,
-and an import creates one file per attachment, so the figures name the directory they were taken in.
+creating a file costs from 0.02 to nearly 1 ms on ext4 depending on where on the disk the directory
+lies, and an export creates two files per package (outbox copy, ferry copy) and an import one (the
+archived package, which holds its attachments), so the figures name the directory they were taken in.
 
 The sender (intranet, to-extranet) and the receiver (extranet) share one SQLite database here, as
 the in-process tests do; each has its own GnuPG home and state directory. DEBUG is off, as in
@@ -19,7 +20,7 @@ production. Figures:
 - import: every ferry file copied into private storage (memory, for packages this size) and
   verified (the manifest signature checked in-process by Sequoia against the pinned certificate,
   SHA-256 of the whole file and of every member, content sniffing, schemas and classification
-  checks, HTML sanitizing, attachments written to storage) in worker processes (threads with
+  checks, HTML sanitizing, the package archived once with its attachments) in worker processes (threads with
   --verify-threads), then applied strictly in order, each package all or nothing with the
   high-water mark, a run of packages per commit;
 - verify: the standalone `exchange verify` check of every package (what an operator may run);

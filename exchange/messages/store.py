@@ -12,6 +12,8 @@ from pathlib import Path
 from django.core.files.base import ContentFile
 from django.core.files.storage import FileSystemStorage, default_storage
 
+from exchange import archive
+
 KEY_FIELDS = ("document_id", "submission_id")
 
 
@@ -45,14 +47,27 @@ def _save(name: str, attachment) -> str:
 
 
 def store_attachments(ctx) -> list[dict]:
-    """Copy verified attachments into media storage under their SHA-256 (a rollback leaves at most
-    an unreferenced file, never a half-applied record)."""
-    out = []
+    """Where each verified attachment is kept: in the received package itself (``archive`` and
+    ``offset``; see :mod:`exchange.archive`), or, for a decrypted one, copied into media storage
+    under its SHA-256 (``stored``). A rollback leaves at most an unreferenced file, never a
+    half-applied record. :func:`attachment_bytes` reads either back."""
+    out, root = [], archive.root()
     for a in ctx.attachments:
-        name = a.stored or _save(_name(a), a)
-        out.append({"name": a.name or "", "media_type": a.media_type, "size": a.size, "sha256": a.sha256,
-                    "stored": name})
+        entry = {"name": a.name or "", "media_type": a.media_type, "size": a.size, "sha256": a.sha256}
+        if name := archive.name_in(a.source, root):
+            entry.update(archive=name, offset=a.offset)
+        else:
+            entry["stored"] = a.stored or _save(_name(a), a)
+        out.append(entry)
     return out
+
+
+def attachment_bytes(entry: dict) -> bytes:
+    """The bytes of an attachment as :func:`store_attachments` recorded it."""
+    if "archive" in entry:
+        return archive.read(entry)
+    with default_storage.open(entry["stored"], "rb") as fh:
+        return fh.read()
 
 
 def _record(ctx):
@@ -101,8 +116,10 @@ def store_records(ctxs) -> list:
 def prestore(item) -> None:
     """Write a verified item's attachments into storage ahead of its apply (from a verify worker
     thread): they are content-addressed, so the apply then only finds them there."""
+    root = archive.root()
     for a in item.attachments:
-        a.stored = _save(_name(a), a)
+        if archive.name_in(a.source, root) is None:  # an archived one is read where it is
+            a.stored = _save(_name(a), a)
 
 
 store_record.many = store_records  # exchange.services.inbox applies runs of items in one call

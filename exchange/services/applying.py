@@ -60,15 +60,24 @@ def apply_items(channel: str, vp: VerifiedPackage, bodies: list[dict] | None) ->
 
 
 def apply_in_transaction(channel: str, state: ChannelState, row: InboxPackage, vp: VerifiedPackage,
-                          bodies: list[dict] | None, now) -> None:
-    """Inside the caller's transaction, with ``state`` locked: chain check, items, high-water mark, audit."""
+                          bodies: list[dict] | None, now, *, save_state: bool = True,
+                          resolve_quarantine: bool = True) -> None:
+    """Inside the caller's transaction, with ``state`` locked: chain check, items, high-water mark, audit.
+
+    A caller that applies a run of packages in one transaction saves ``state`` itself, once, before
+    it commits (``save_state``), and says whether an unresolved quarantine entry may name this
+    sequence number (``resolve_quarantine``): a statement each that a package rarely needs.
+    """
     if vp.prev != (state.last_applied_manifest_sha256 or ZERO_HASH):
         raise PackageRejected("chain", f"package {vp.seq} does not follow the package applied before it")
     apply_items(channel, vp, bodies)
     state.last_applied_seq, state.last_applied_manifest_sha256 = vp.seq, vp.manifest_sha256
     state.last_applied_at = now
-    state.save(update_fields=STATE_FIELDS)
-    Quarantine.objects.filter(channel=channel, claimed_seq=vp.seq, resolved_at__isnull=True).update(resolved_at=now)
+    if save_state:
+        state.save(update_fields=STATE_FIELDS)
+    if resolve_quarantine:
+        Quarantine.objects.filter(channel=channel, claimed_seq=vp.seq, resolved_at__isnull=True).update(
+            resolved_at=now)
     record("exchange.accept", row, detail={**audit_detail(channel, row.file_name, None, vp, row.package_sha256),
                                            "items": len(vp.items)}, actor_name="exchange")
 

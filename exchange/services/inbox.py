@@ -17,7 +17,7 @@ from django.db import DatabaseError, transaction
 from django.utils import timezone
 
 from common.audit.services import deferred, record, record_many
-from exchange import conf, ferry
+from exchange import archive, conf, ferry
 from exchange.errors import PackageRejected
 from exchange.manifest import PACKAGE_NAME_RE
 from exchange.models import ChannelState, InboxPackage, Quarantine, Receipt
@@ -65,11 +65,17 @@ class _Run:
     receipts: list[Receipt] = field(default_factory=list)
     events: list[dict] = field(default_factory=list)
     # The channel's row, locked by the run's transaction, as the last package accepted left it: the
-    # next one needs no query for it. Forgotten whenever anything else may change the row.
+    # next one needs no query for it, and it is saved once, here (``dirty``), before the run
+    # commits. Forgotten (after saving) whenever anything else may read or change the row.
     state: ChannelState | None = None
+    dirty: bool = False
+    # The sequence numbers of the channel's unresolved quarantine entries, read once per run.
+    quarantined: set[int] | None = None
 
     def flush(self) -> None:
-        self.state = None
+        if self.state is not None and self.dirty:
+            self.state.save(update_fields=STATE_FIELDS)
+        self.state, self.dirty, self.quarantined = None, False, None
         if self.receipts:
             Receipt.objects.bulk_create(self.receipts)
             self.receipts = []
@@ -91,7 +97,7 @@ def _write_private(data: bytes, target: Path) -> None:
 
 def _quarantine(channel: str, file_name: str, error: PackageRejected, copy: Path | None, *, vp=None,
                 package_sha256: str = "", entry: ferry.Entry | None = None, report: ImportReport,
-                data: bytes | None = None) -> None:
+                data: bytes | None = None, archived: Path | None = None) -> None:
     match = PACKAGE_NAME_RE.match(file_name)
     claimed = vp.seq if vp else (int(match["seq"]) if match else None)
     stored = ""
@@ -101,6 +107,9 @@ def _quarantine(channel: str, file_name: str, error: PackageRejected, copy: Path
         stored = str(target)
     elif data is not None and package_sha256:  # read completely: keep it for the operator
         _write_private(data, target)
+        stored = str(target)
+    elif archived is not None:
+        archive.keep_copy(archived, target)
         stored = str(target)
     with transaction.atomic():
         Quarantine.objects.create(
@@ -130,50 +139,62 @@ def _accept(channel: str, r: Result, report: ImportReport, run: _Run) -> str:
     every item, the high-water mark and the audit record commit together or not at all (the
     receipt and the audit record are written with those of the rest of the run: ``run``).
     """
-    vp, entry = r.vp, r.entry
-    receipts = []
     state = run.state or ChannelState.objects.select_for_update().get(channel=channel)  # made by import_channel
-    run.state = None  # until this package is through: a savepoint rolled back changes it in memory only
-    with deferred() as events, transaction.atomic():
-        now = timezone.now()
-        # Every package row was made here, raising the highest number seen in the same transaction:
-        # above that number there is nothing to look up.
-        seen_before = vp.seq <= state.highest_seen_seq
-        state.highest_seen_seq = max(state.highest_seen_seq, vp.seq)
-        state.last_received_at = now
-        if any(item.type == "exchange.heartbeat" for item in vp.items):
-            state.last_heartbeat_at = max(filter(None, [state.last_heartbeat_at, min(vp.created, now)]))
-        existing = InboxPackage.objects.filter(channel=channel, seq=vp.seq).first() if seen_before else None
-        if existing is not None or vp.seq <= state.last_applied_seq:
-            if existing and str(existing.uuid) == vp.uuid and existing.manifest_sha256 == vp.manifest_sha256:
-                state.save(update_fields=STATE_FIELDS)
-                if r.copy:
-                    r.copy.unlink(missing_ok=True)
-                run.receipts.append(Receipt(channel=channel, file_name=entry.name, size=entry.size,
-                                            mtime_ns=entry.mtime_ns, package_sha256=r.package_sha256,
-                                            outcome="duplicate", seq=vp.seq, uuid=vp.uuid))
-                record("exchange.duplicate", existing,
-                       detail=audit_detail(channel, entry.name, None, vp, r.package_sha256), actor_name="exchange")
-                run.events.extend(events)
-                report.duplicates.append((channel, vp.seq))
-                return "duplicate"
-            code = "conflict" if existing and existing.state == InboxPackage.HELD else "replay"
-            raise PackageRejected(code, f"sequence {vp.seq} is already taken by another package")
-        in_turn = vp.seq == state.last_applied_seq + 1
-        row = InboxPackage.objects.create(
-            channel=channel, seq=vp.seq, uuid=vp.uuid, file_name=vp.file_name, manifest_sha256=vp.manifest_sha256,
-            package_sha256=r.package_sha256, signer=vp.signer, item_count=len(vp.items), created_at=vp.created,
-            state=InboxPackage.APPLIED if in_turn else InboxPackage.HELD, applied_at=now if in_turn else None)
-        receipts.append(Receipt(channel=channel, file_name=entry.name, size=entry.size, mtime_ns=entry.mtime_ns,
-                                package_sha256=r.package_sha256, outcome="applied" if in_turn else "held",
-                                seq=vp.seq, uuid=vp.uuid))
-        if in_turn:
-            apply_in_transaction(channel, state, row, vp, r.bodies, now)
-        else:
-            state.save(update_fields=STATE_FIELDS)
+    if run.quarantined is None:
+        run.quarantined = set(Quarantine.objects.filter(channel=channel, resolved_at__isnull=True)
+                              .values_list("claimed_seq", flat=True))
+    try:
+        return _accept_rows(channel, r, report, run, state)
+    finally:
+        run.state, run.dirty = state, True  # saved by ``run.flush()`` before anything else reads the row
+
+
+def _accept_rows(channel: str, r: Result, report: ImportReport, run: _Run, state: ChannelState) -> str:
+    vp, entry, receipts = r.vp, r.entry, []
+    before = {name: getattr(state, name) for name in STATE_FIELDS}
+    try:
+        with deferred() as events, transaction.atomic():
+            now = timezone.now()
+            # Every package row was made here, raising the highest number seen in the same transaction:
+            # above that number there is nothing to look up.
+            seen_before = vp.seq <= state.highest_seen_seq
+            state.highest_seen_seq = max(state.highest_seen_seq, vp.seq)
+            state.last_received_at = now
+            if any(item.type == "exchange.heartbeat" for item in vp.items):
+                state.last_heartbeat_at = max(filter(None, [state.last_heartbeat_at, min(vp.created, now)]))
+            existing = InboxPackage.objects.filter(channel=channel, seq=vp.seq).first() if seen_before else None
+            if existing is not None or vp.seq <= state.last_applied_seq:
+                if existing and str(existing.uuid) == vp.uuid and existing.manifest_sha256 == vp.manifest_sha256:
+                    if r.copy:
+                        r.copy.unlink(missing_ok=True)
+                    run.receipts.append(Receipt(channel=channel, file_name=entry.name, size=entry.size,
+                                                mtime_ns=entry.mtime_ns, package_sha256=r.package_sha256,
+                                                outcome="duplicate", seq=vp.seq, uuid=vp.uuid))
+                    record("exchange.duplicate", existing,
+                           detail=audit_detail(channel, entry.name, None, vp, r.package_sha256), actor_name="exchange")
+                    run.events.extend(events)
+                    report.duplicates.append((channel, vp.seq))
+                    return "duplicate"
+                code = "conflict" if existing and existing.state == InboxPackage.HELD else "replay"
+                raise PackageRejected(code, f"sequence {vp.seq} is already taken by another package")
+            in_turn = vp.seq == state.last_applied_seq + 1
+            row = InboxPackage.objects.create(
+                channel=channel, seq=vp.seq, uuid=vp.uuid, file_name=vp.file_name, manifest_sha256=vp.manifest_sha256,
+                package_sha256=r.package_sha256, signer=vp.signer, item_count=len(vp.items), created_at=vp.created,
+                state=InboxPackage.APPLIED if in_turn else InboxPackage.HELD, applied_at=now if in_turn else None)
+            receipts.append(Receipt(channel=channel, file_name=entry.name, size=entry.size, mtime_ns=entry.mtime_ns,
+                                    package_sha256=r.package_sha256, outcome="applied" if in_turn else "held",
+                                    seq=vp.seq, uuid=vp.uuid))
+            if in_turn:
+                apply_in_transaction(channel, state, row, vp, r.bodies, now, save_state=False,
+                                     resolve_quarantine=vp.seq in run.quarantined)
+    except BaseException:
+        # The savepoint rolled this package's rows back; the state in memory goes back with them.
+        for name, value in before.items():
+            setattr(state, name, value)
+        raise
     run.receipts.extend(receipts)
     run.events.extend(events)
-    run.state = state
     if in_turn:
         report.applied.append((channel, vp.seq))
         if r.copy:
@@ -182,8 +203,10 @@ def _accept(channel: str, r: Result, report: ImportReport, run: _Run) -> str:
     kept = inbox_dir(channel) / vp.file_name
     if r.copy:
         r.copy.replace(kept)
-    else:
+    elif r.data is not None:
         _write_private(r.data, kept)
+    else:
+        archive.keep_copy(r.archived, kept, link=True)
     for item in vp.items:
         for a in item.attachments:
             if a.data is not None or a.source == r.copy:  # the package's own bytes, now in ``kept``
@@ -300,7 +323,7 @@ def _process(channel: str, result: Result, cache: dict, report: ImportReport, ru
     if result.error is not None:
         run.flush()
         _quarantine(channel, result.entry.name, result.error, result.copy, package_sha256=result.package_sha256,
-                    entry=result.entry, vp=result.vp, report=report, data=result.data)
+                    entry=result.entry, vp=result.vp, report=report, data=result.data, archived=result.archived)
         cleanup(result)
         return "rejected"
     try:
@@ -316,7 +339,8 @@ def _process(channel: str, result: Result, cache: dict, report: ImportReport, ru
     if outcome == "rejected":
         run.flush()
         _quarantine(channel, result.entry.name, error, result.copy, vp=result.vp,
-                    package_sha256=result.package_sha256, entry=result.entry, report=report, data=result.data)
+                    package_sha256=result.package_sha256, entry=result.entry, report=report, data=result.data,
+                    archived=result.archived)
         cleanup(result)
     elif outcome == "held":
         cache[result.vp.seq] = result

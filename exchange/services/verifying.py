@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from multiprocessing import shared_memory
 from pathlib import Path
 
-from exchange import conf, ferry, registry
+from exchange import archive, conf, ferry, registry
 from exchange.channels import CHANNELS
 from exchange.errors import PackageRejected
 from exchange.package import VerifiedPackage, verify_package
@@ -50,6 +50,9 @@ class Result:
     workdir: Path | None = None
     bodies: list[dict] | None = None  # the items' bodies as handlers see them (HTML sanitized)
     data: bytes | None = None  # the private copy, when it is held in memory instead of ``copy``
+    # The package in the archive, once verified (plaintext packages with attachments): the
+    # attachments are read from there, and it stands in for ``data`` when that is not kept.
+    archived: Path | None = None
 
 
 def inbox_dir(channel: str) -> Path:
@@ -127,6 +130,11 @@ def verify_entry(entry: ferry.Entry, channel: str, keys, *, result: Result | Non
         result.workdir = new_workdir(channel)
         vp = verify(result.copy, channel, keys, entry.name, result.workdir, data=data)
         result.bodies = sanitized_bodies(vp)
+        if result.workdir is None and any(item.attachments for item in vp.items):
+            result.archived = archive.store(result.package_sha256, data=data, source=result.copy)
+            for item in vp.items:
+                for a in item.attachments:  # offsets stay: they are into the package's bytes
+                    a.source, a.data = result.archived, None
         _prepare_items(vp)
         result.vp = vp
     except PackageRejected as exc:
@@ -271,8 +279,9 @@ class Verifier:
 
     @staticmethod
     def _adopt(result: Result, shm: shared_memory.SharedMemory | None) -> Result:
-        """Point a verified result at this process's own copy of the bytes that were verified."""
-        if shm is None or not result.package_sha256:
+        """Point a verified result at this process's own copy of the bytes that were verified
+        (unless the worker archived them: the archive then stands in for the copy)."""
+        if shm is None or not result.package_sha256 or result.archived is not None:
             return result
         result.data = data = bytes(shm.buf[:result.entry.size])
         if result.vp is not None:
