@@ -39,6 +39,16 @@ def name_in(path: Path | None, under: Path) -> str | None:
     return f"{path.parent.name}/{path.name}"
 
 
+def create_new(path: Path):
+    """A new file at ``path``; its directory is made only when it is missing (a mkdir per file
+    would cost a system call each time)."""
+    try:
+        return open(path, "xb")  # noqa: SIM115 (the caller closes it)
+    except FileNotFoundError:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return open(path, "xb")  # noqa: SIM115
+
+
 def store(package_sha256: str, *, data: bytes | memoryview | None = None, source: Path | None = None) -> Path:
     """Keep a verified package (``data``, or the file ``source``) unless it is kept already.
 
@@ -50,12 +60,7 @@ def store(package_sha256: str, *, data: bytes | memoryview | None = None, source
         return target
     tmp = target.with_name(f".{target.name}.{secrets.token_hex(6)}.part")  # unique per worker
     try:
-        try:
-            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        except FileNotFoundError:  # the first package under this prefix
-            tmp.parent.mkdir(parents=True, exist_ok=True)
-            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with open(fd, "wb") as out:
+        with create_new(tmp) as out:
             if data is not None:
                 out.write(data)
             else:
@@ -89,11 +94,12 @@ def keep_copy(archived: Path, target: Path, *, link: bool = False) -> None:
     tmp = target.with_name(f".{target.name}.{secrets.token_hex(4)}.part")
     target.parent.mkdir(parents=True, exist_ok=True)
     try:
-        try:
-            if not link:
-                raise OSError
-            os.link(archived, tmp)
-        except OSError:
+        if link:
+            try:
+                os.link(archived, tmp)
+            except OSError:  # another file system, or links not allowed
+                shutil.copyfile(archived, tmp)
+        else:
             shutil.copyfile(archived, tmp)
         os.replace(tmp, target)
     finally:

@@ -17,16 +17,6 @@ from exchange import archive
 KEY_FIELDS = ("document_id", "submission_id")
 
 
-def _create(path: Path):
-    """A new file at ``path``; its directory is made only when it is missing (a mkdir per file
-    would cost a system call each time)."""
-    try:
-        return open(path, "xb")  # noqa: SIM115 (the caller closes it)
-    except FileNotFoundError:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        return open(path, "xb")  # noqa: SIM115
-
-
 def _name(attachment) -> str:
     return f"exchange/received/{attachment.sha256[:2]}/{attachment.sha256}"
 
@@ -36,7 +26,7 @@ def _save(name: str, attachment) -> str:
         path = Path(default_storage.path(name))
         if not path.exists():
             tmp = path.with_name(f".{path.name}.{secrets.token_hex(6)}.part")  # unique per thread too
-            with _create(tmp) as out:
+            with archive.create_new(tmp) as out:
                 for chunk in attachment.chunks():
                     out.write(chunk)
             os.replace(tmp, path)
