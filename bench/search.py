@@ -13,7 +13,7 @@ size) runs in its own process.
 
 What is measured is what production runs: indexing is ``rebuild_search_index --index-only`` (the
 entries already in the database, as after a restore), searching is ``search.services.engine.run``
-with facets, what the /search/ page calls, on the public entries. The baseline is
+with facets, what the /search/ page calls, on the public entries, with DEBUG off as deployed. The baseline is
 ``SELECT id, title FROM search_entry WHERE body LIKE '%word%' [AND body LIKE ...]`` over the same
 table. Documents are synthetic but varied: the judged set's sentences, recombined, with generated
 titles, amounts, places and years around the fiscal dictionary's terms. Goal: search p95 under
@@ -163,6 +163,7 @@ def run_one(size: int, backend: str, pg_url: str, search_url: str) -> dict:
     env["DJANGO_SETTINGS_MODULE"] = "intranet.settings"
     env["JINCAI_DATA_DIR"] = tempfile.mkdtemp(prefix="jincai-bench-")
     env["LOG_LEVEL"] = "WARNING"
+    env["DEBUG"] = "0"  # as deployed: development settings record every SQL statement
     dbname = None
     if backend == "postgres":
         import psycopg

@@ -27,6 +27,15 @@ class Kind(models.TextChoices):
     DOCUMENT = "document", _("Official document")
     RECORD = "record", _("Finance record")
 
+    @classmethod
+    def label_of(cls, value) -> str:
+        """The translated name of ``value``, or the value itself when it is no kind (an old index).
+        ``cls.values`` builds a list, with every label, each time it is read."""
+        try:
+            return str(cls(value).label)
+        except ValueError:
+            return str(value)
+
 
 class Entry(index.Indexed, models.Model):
     key = models.CharField(pgettext_lazy("search entry", "key"), max_length=200, unique=True)

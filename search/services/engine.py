@@ -29,7 +29,7 @@ class Hit:
         e = self.entry
         return {
             "title": e.title, "title_html": str(self.title_html), "snippet_html": str(self.snippet_html),
-            "url": e.url, "type": e.kind, "type_label": str(Kind(e.kind).label) if e.kind in Kind.values else e.kind,
+            "url": e.url, "type": e.kind, "type_label": Kind.label_of(e.kind),
             "year": e.year, "issuer": e.issuer, "doc_number": e.doc_number,
             "published_at": e.published_at.isoformat() if e.published_at else None,
         }
@@ -63,7 +63,7 @@ def _filtered(base: QuerySet, req: SearchRequest, skip: str | None = None) -> Qu
 
 def _facet_label(name: str, value) -> str:
     if name == "kind":
-        return str(Kind(value).label) if value in Kind.values else str(value)
+        return Kind.label_of(value)
     return str(value)
 
 
