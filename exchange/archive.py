@@ -57,6 +57,8 @@ def store(package_sha256: str, *, data: bytes | memoryview | None = None, source
     """
     target = path_for(package_sha256)
     if target.exists():
+        # In use again: the time of last use is what retention.prune_archive's grace period counts from.
+        os.utime(target)
         return target
     tmp = target.with_name(f".{target.name}.{secrets.token_hex(6)}.part")  # unique per worker
     try:
@@ -72,6 +74,22 @@ def store(package_sha256: str, *, data: bytes | memoryview | None = None, source
     finally:
         tmp.unlink(missing_ok=True)
     return target
+
+
+def unused_since(cutoff: float) -> dict[str, Path]:
+    """Archived packages (by archive name) and stale temporary files last used before ``cutoff``
+    (a POSIX time): the candidates for removal, before checking what still refers to them."""
+    out: dict[str, Path] = {}
+    base = root()
+    if not base.is_dir():
+        return out
+    for shard in os.scandir(base):
+        if not shard.is_dir(follow_symlinks=False) or len(shard.name) != 2:
+            continue
+        for de in os.scandir(shard.path):
+            if de.is_file(follow_symlinks=False) and de.stat(follow_symlinks=False).st_mtime < cutoff:
+                out[f"{shard.name}/{de.name}"] = Path(de.path)
+    return out
 
 
 def read(entry: dict) -> bytes:

@@ -69,14 +69,16 @@ def import_task() -> dict:
 
 @shared_task(name="exchange.prune", time_limit=600, soft_time_limit=540, ignore_result=True)
 def prune_task() -> dict:
-    """Remove expired packages this side wrote from its outbound ferries (they would be refused)."""
+    """Remove expired packages this side wrote from its outbound ferries (they would be refused),
+    and archived packages nothing refers to."""
     from exchange.services import retention, runs
 
-    with runs.run_lock("export", wait=False) as acquired:  # never while an export writes the ferries
-        if not acquired:
+    # Never while an export writes the ferries, nor while an import archives packages.
+    with runs.run_lock("export", wait=False) as export_free, runs.run_lock("import", wait=False) as import_free:
+        if not (export_free and import_free):
             return {"skipped": "busy"}
         report = retention.prune()
-        return {"removed": len(report.removed), "kept": report.kept}
+        return {"removed": len(report.removed), "kept": report.kept, "archive_removed": len(report.archive_removed)}
 
 
 @shared_task(name="exchange.heartbeat", time_limit=60, ignore_result=True)

@@ -1,4 +1,4 @@
-"""Sender-side retention of the outbound ferries.
+"""Retention: the sender's outbound ferries and the receiver's archive.
 
 A package the receiver would refuse as expired is of no use in the ferry any more; left there it
 only fills the gateway or the medium. Pruning removes, from this side's own outbound ferries,
@@ -6,6 +6,12 @@ exactly the package files this side wrote (known by name in its outbox records) 
 ended longer ago than the allowed clock skew, so that a receiver whose clock is behind ours still
 sees nothing go that it might accept. Files this side cannot vouch for are left alone. The
 private outbox copies stay (they are this side's record of what it sent).
+
+On the receiving side, the archive (:mod:`exchange.archive`) keeps each verified package whose
+attachments were stored, and records point into it. A package refused after it was verified, or
+whose apply was rolled back, leaves an archived file nothing refers to. Pruning removes those,
+once they have not been used for a package lifetime: an import in progress may have archived a
+package whose records are not committed yet, and a package received again marks its file used.
 """
 
 from __future__ import annotations
@@ -19,9 +25,9 @@ from datetime import datetime
 from django.utils import timezone
 
 from common.audit.services import record
-from exchange import conf, ferry
+from exchange import archive, conf, ferry
 from exchange.errors import ExchangeError
-from exchange.models import OutboundPackage
+from exchange.models import OutboundPackage, ReceivedRecord
 
 log = logging.getLogger(__name__)
 
@@ -30,6 +36,8 @@ log = logging.getLogger(__name__)
 class PruneReport:
     removed: list[tuple[str, str]] = field(default_factory=list)  # channel, file name
     kept: int = 0
+    archive_removed: list[str] = field(default_factory=list)  # archive names
+    archive_kept: int = 0
 
 
 def _expired_names(channel: str, names: list[str], cutoff: datetime) -> set[str]:
@@ -85,9 +93,42 @@ def _stale_partial_files(directory, now: datetime) -> list[str]:
     return out
 
 
+def _archive_references() -> set[str]:
+    referenced = set()
+    rows = ReceivedRecord.objects.order_by().values_list("attachments", flat=True)
+    for attachments in rows.iterator(chunk_size=2000):
+        referenced.update(a["archive"] for a in attachments or () if isinstance(a, dict) and "archive" in a)
+    return referenced
+
+
+def prune_archive(report: PruneReport, *, now: datetime | None = None, dry_run: bool = False, actor=None) -> None:
+    """Remove archived packages no record refers to that have not been used for a package lifetime."""
+    cutoff = (now or timezone.now()) - conf.package_lifetime()
+    candidates = archive.unused_since(cutoff.timestamp())
+    if not candidates:
+        return
+    referenced = _archive_references()
+    removed = []
+    for name, path in sorted(candidates.items()):
+        if name in referenced:
+            report.archive_kept += 1
+            continue
+        if not dry_run:
+            path.unlink(missing_ok=True)
+        removed.append(name)
+    report.archive_removed.extend(removed)
+    if removed and not dry_run:
+        record("exchange.prune_archive", detail={"removed": len(removed), "files": removed[:100]},
+               actor=actor, actor_name="exchange")
+        log.info("exchange: pruned %d archived package(s) nothing refers to", len(removed))
+
+
 def prune(channels: list[str] | None = None, *, now: datetime | None = None, dry_run: bool = False,
           actor=None) -> PruneReport:
+    """Prune ``channels`` (every outbound one by default) and, unless channels are named, the archive."""
     report = PruneReport()
     for channel in channels or conf.outbound():
         prune_channel(channel, report, now=now, dry_run=dry_run, actor=actor)
+    if not channels:
+        prune_archive(report, now=now, dry_run=dry_run, actor=actor)
     return report

@@ -1,14 +1,21 @@
-"""Received packages are archived once, as received; attachments are read back from there."""
+"""Received packages are archived once, as received; attachments are read back from there; what
+nothing refers to any more is pruned."""
 
 from __future__ import annotations
 
 import hashlib
+import os
+import time
+from io import StringIO
 from pathlib import Path
 
+from django.core.management import call_command
+
+from common.audit.models import AuditEvent
 from exchange import archive
 from exchange.messages.store import attachment_bytes
 from exchange.models import ReceivedRecord
-from exchange.services import inbox
+from exchange.services import inbox, retention
 from tests.exchange.conftest import PDF, PNG, item, submission_body
 
 
@@ -68,3 +75,49 @@ def test_a_record_cannot_name_a_file_outside_the_archive(xenv, receiving):
         except ValueError:
             continue
         raise AssertionError(f"{name} was read")
+
+
+def _age(path: Path, days: float) -> None:
+    old = time.time() - days * 24 * 3600
+    os.utime(path, (old, old))
+
+
+def test_archived_packages_nothing_refers_to_go_after_a_package_lifetime(xenv, receiving):
+    kept = receiving.send([item("consultation.submission", submission_body(1), attachments=[PDF])])
+    orphan = receiving.send([item("consultation.submission", submission_body(2), attachments=[(PNG, "image/png")])])
+    recent = receiving.send([item("consultation.submission", submission_body(3), attachments=[PDF + b"3"])])
+    assert xenv.import_all().ok
+    # As after an apply that was rolled back, or a package refused once verified: no record left.
+    ReceivedRecord.objects.filter(seq__in=[2, 3]).delete()
+    kept, orphan, recent = (archive.path_for(hashlib.sha256(b.path.read_bytes()).hexdigest())
+                            for b in (kept, orphan, recent))
+    stale_part = kept.with_name(".half-written.jxp.0a1b2c.part")  # a write that never finished
+    stale_part.write_bytes(b"half")
+    for path in (kept, orphan, stale_part):
+        _age(path, 15)  # the default package lifetime is 14 days
+
+    out = StringIO()
+    call_command("exchange", "prune", "--dry-run", stdout=out)
+    assert f"would remove archive {archive.name_in(orphan, archive.root())}" in out.getvalue()
+    assert all(p.exists() for p in (kept, orphan, recent, stale_part))
+
+    out = StringIO()
+    call_command("exchange", "prune", stdout=out)
+    assert "2 archived package(s) removed; 1 unused for a package lifetime kept" in out.getvalue()
+    assert not orphan.exists() and not stale_part.exists()
+    assert kept.exists() and recent.exists()  # referred to; used too recently to judge
+    assert attachment_bytes(ReceivedRecord.objects.get(seq=1).attachments[0]) == PDF
+    assert AuditEvent.objects.filter(action="exchange.prune_archive").get().detail["removed"] == 2
+
+
+def test_a_package_received_again_marks_its_archived_file_used(xenv, receiving):
+    built = receiving.send([item("consultation.submission", submission_body(1), attachments=[PDF])])
+    assert xenv.import_all().ok
+    sha = hashlib.sha256(built.path.read_bytes()).hexdigest()
+    _age(archive.path_for(sha), 15)
+    ReceivedRecord.objects.all().delete()
+    # The same package verified again (a redelivery racing a prune): its file is in use from now.
+    assert archive.store(sha, data=built.path.read_bytes()) == archive.path_for(sha)
+    report = retention.PruneReport()
+    retention.prune_archive(report)
+    assert archive.path_for(sha).exists() and not report.archive_removed

@@ -40,7 +40,8 @@ class Command(BaseCommand):
         p.add_argument("first", metavar="FROM", type=int)
         p.add_argument("last", metavar="TO", type=int)
         p.add_argument("--channel", default=None)
-        p = sub.add_parser("prune", help="remove expired packages this side wrote from its outbound ferries")
+        p = sub.add_parser("prune", help="remove expired packages this side wrote from its outbound ferries, and "
+                                          "(without --channel) archived packages nothing refers to")
         p.add_argument("--channel", action="append", default=[])
         p.add_argument("--dry-run", action="store_true", help="only list what would be removed")
         sub.add_parser("heartbeat", help="queue a heartbeat on every heartbeat channel")
@@ -107,12 +108,17 @@ class Command(BaseCommand):
             raise CommandError(f"{len(report.rejected)} package(s) rejected and quarantined", returncode=1)
 
     def do_prune(self, options):
-        report = retention.prune(options["channel"] or None, dry_run=options["dry_run"])
+        with runs.run_lock("export"), runs.run_lock("import"):  # as the periodic task: between runs
+            report = retention.prune(options["channel"] or None, dry_run=options["dry_run"])
         verb = "would remove" if options["dry_run"] else "removed"
         for channel, name in report.removed:
             self.stdout.write(f"{verb} {channel} {name}")
+        for name in report.archive_removed:
+            self.stdout.write(f"{verb} archive {name}")
         if self.verbosity >= 1:
             self.stdout.write(f"{len(report.removed)} file(s) {verb}; {report.kept} package(s) kept in the ferries")
+            self.stdout.write(f"{len(report.archive_removed)} archived package(s) {verb}; {report.archive_kept} "
+                              "unused for a package lifetime kept (records refer to them)")
 
     def do_verify(self, options):
         try:
