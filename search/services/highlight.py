@@ -8,12 +8,13 @@ output is HTML-escaped with ``<mark>`` around each match.
 from __future__ import annotations
 
 import re
-import unicodedata
 from functools import lru_cache
 
 import zhconv
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
+
+from search.analysis import nfkc
 
 # Traditional forms a simplified query word may have in the text (the text is not converted:
 # converting whole documents for every hit would cost more than the search itself).
@@ -22,7 +23,7 @@ MAX_SCAN_CHARS = 20_000
 
 
 def _fold(text: str) -> str:
-    return unicodedata.normalize("NFKC", text).lower()
+    return nfkc(text).lower()
 
 
 def _fold_with_offsets(text: str) -> tuple[str, list[int]]:

@@ -1,6 +1,17 @@
 """Segmentation and normalization: what makes Chinese text findable on every backend."""
 
-from search.analysis import fiscal_terms, index_tokens, normalize, parse_doc_number, query_tokens, segment
+import random
+import unicodedata
+
+from search.analysis import (
+    fiscal_terms,
+    index_tokens,
+    nfkc,
+    normalize,
+    parse_doc_number,
+    query_tokens,
+    segment,
+)
 
 
 def test_fiscal_terms_stay_whole_in_queries():
@@ -46,3 +57,17 @@ def test_symbols_and_syntax_never_become_tokens():
 def test_stop_words_are_dropped():
     assert query_tokens("公务卡怎么报销") == ["公务卡", "报销"]
     assert segment("的 了 和") == ""
+
+
+def test_the_fast_nfkc_is_nfkc():
+    # Full-width forms and the ideographic space take the fast path; a combining mark after a
+    # full-width letter, circled digits, ligatures, half-width katakana and squared units must
+    # still come out exactly as NFKC makes them.
+    assert nfkc("２００９年，ＡＢ（试行）\u3000第８号") == "2009年,AB(试行) 第8号"
+    assert nfkc("Ａ\u0301①ﬁｶﾞ㍱") == unicodedata.normalize("NFKC", "Ａ\u0301①ﬁｶﾞ㍱")
+    pool = [chr(c) for c in [*range(0x20, 0x7F), *range(0xFF01, 0xFF5F), 0x3000, 0x301, 0x2460, 0x3371, 0xFE59,
+                             0x2160, 0x4E00, 0x6587, 0x3002, 0x1E9E, 0x130, 0xFB01, 0x2126, 0xFF9E, 0xFF76]]
+    rnd = random.Random(8)
+    for _ in range(20000):
+        text = "".join(rnd.choice(pool) for _ in range(rnd.randint(1, 12)))
+        assert nfkc(text) == unicodedata.normalize("NFKC", text), repr(text)
