@@ -139,8 +139,10 @@ def export_workers() -> int:
 
 
 def export_batch() -> int:
-    """Packages packed in one database transaction at export (their signatures are made in parallel)."""
-    return int(_get("EXPORT_BATCH", 8))
+    """Packages packed in one database transaction at export (their signatures are made in parallel).
+    Each batch costs a lock, a query, an INSERT, an UPDATE, an audit write, a directory flush and a
+    commit; at 24 rather than 8, exports of 100-200 packages ran 6-25% faster in alternating runs."""
+    return int(_get("EXPORT_BATCH", 24))
 
 
 def handler_modules() -> list[str]:
