@@ -24,11 +24,19 @@ def side_name() -> str:
     return {"intranet": "city-intranet", "extranet": "city-extranet"}.get(side(), side())
 
 
+_made: set[Path] = set()
+
+
 def state_dir() -> Path:
-    """This side's private exchange state: outbox copies, inbox copies, quarantine, spool."""
+    """This side's private exchange state: outbox copies, inbox copies, quarantine, spool.
+
+    Made (owner only) once per process; after that a stat says it is still there. An import asks
+    for it for every attachment it stores."""
     path = Path(_get("STATE_DIR", settings.JINCAI_SIDE_DIR / "exchange"))
-    path.mkdir(parents=True, exist_ok=True)
-    path.chmod(0o700)
+    if path not in _made or not path.is_dir():
+        path.mkdir(parents=True, exist_ok=True)
+        path.chmod(0o700)
+        _made.add(path)
     return path
 
 

@@ -36,12 +36,12 @@ def _save(name: str, attachment) -> str:
     return name
 
 
-def store_attachments(ctx) -> list[dict]:
+def store_attachments(ctx, root: Path | None = None) -> list[dict]:
     """Where each verified attachment is kept: in the received package itself (``archive`` and
     ``offset``; see :mod:`exchange.archive`), or, for a decrypted one, copied into media storage
     under its SHA-256 (``stored``). A rollback leaves at most an unreferenced file, never a
     half-applied record. :func:`attachment_bytes` reads either back."""
-    out, root = [], archive.root()
+    out, root = [], root or archive.root()
     for a in ctx.attachments:
         entry = {"name": a.name or "", "media_type": a.media_type, "size": a.size, "sha256": a.sha256}
         if name := archive.name_in(a.source, root):
@@ -60,14 +60,14 @@ def attachment_bytes(entry: dict) -> bytes:
         return fh.read()
 
 
-def _record(ctx):
+def _record(ctx, root: Path | None = None):
     from exchange.models import ReceivedRecord
 
     key = next((str(ctx.body[k]) for k in KEY_FIELDS if k in ctx.body), "")
     return ReceivedRecord(
         channel=ctx.channel, message_type=ctx.message_type, version=ctx.version, key=key[:100],
         package_uuid=ctx.package_uuid, seq=ctx.seq, item_index=ctx.item_index,
-        classification=ctx.classification, payload=ctx.body, attachments=store_attachments(ctx),
+        classification=ctx.classification, payload=ctx.body, attachments=store_attachments(ctx, root),
         untrusted=not ctx.trusted,
     )
 
@@ -88,7 +88,8 @@ def store_records(ctxs) -> list:
 
     from exchange.models import ReceivedRecord
 
-    records = [_record(ctx) for ctx in ctxs]
+    root = archive.root()
+    records = [_record(ctx, root) for ctx in ctxs]
     ReceivedRecord.objects.bulk_create(records)
     using = router.db_for_write(ReceivedRecord)
     if any(r.pk is None for r in records):  # a backend that does not return primary keys

@@ -12,6 +12,7 @@ from exchange.errors import PackageRejected
 from exchange.manifest import ZERO_HASH
 from exchange.models import ChannelState, InboxPackage, Quarantine, Receipt
 from exchange.package import VerifiedPackage
+from exchange.services.keys import pinned
 
 # What accepting and applying a package changes on its channel's row.
 STATE_FIELDS = ["highest_seen_seq", "last_received_at", "last_heartbeat_at", "last_applied_seq",
@@ -29,6 +30,17 @@ def audit_detail(channel, file_name, error=None, vp=None, package_sha256="", seq
     if error:
         detail.update(code=error.code, reason=error.message)
     return detail
+
+
+def check_signer(vp: VerifiedPackage, pins: dict[str, tuple[int, int | None]]) -> None:
+    """The signer must be pinned for the package's sequence number. Checked when the package is
+    verified and again when it is applied: a key rotation applied in between retires the old key
+    for every later number, though packages are verified ahead of the apply."""
+    if vp.signer not in pins:
+        raise PackageRejected("untrusted_signer", f"{vp.signer} is not pinned for {vp.channel}")
+    first, until = pins[vp.signer]
+    if vp.seq < first or (until is not None and vp.seq > until):
+        raise PackageRejected("key_retired", f"{vp.signer} may not sign sequence {vp.seq} on {vp.channel}")
 
 
 def apply_items(channel: str, vp: VerifiedPackage, bodies: list[dict] | None) -> None:
@@ -61,13 +73,16 @@ def apply_items(channel: str, vp: VerifiedPackage, bodies: list[dict] | None) ->
 
 def apply_in_transaction(channel: str, state: ChannelState, row: InboxPackage, vp: VerifiedPackage,
                           bodies: list[dict] | None, now, *, save_state: bool = True,
-                          resolve_quarantine: bool = True) -> None:
-    """Inside the caller's transaction, with ``state`` locked: chain check, items, high-water mark, audit.
+                          resolve_quarantine: bool = True, pins: dict | None = None) -> None:
+    """Inside the caller's transaction, with ``state`` locked: signer, chain check, items, high-water
+    mark, audit.
 
     A caller that applies a run of packages in one transaction saves ``state`` itself, once, before
-    it commits (``save_state``), and says whether an unresolved quarantine entry may name this
-    sequence number (``resolve_quarantine``): a statement each that a package rarely needs.
+    it commits (``save_state``), says whether an unresolved quarantine entry may name this
+    sequence number (``resolve_quarantine``), and may pass the channel's current ``pins``: a
+    statement each that a package rarely needs.
     """
+    check_signer(vp, pins if pins is not None else pinned(channel))
     if vp.prev != (state.last_applied_manifest_sha256 or ZERO_HASH):
         raise PackageRejected("chain", f"package {vp.seq} does not follow the package applied before it")
     apply_items(channel, vp, bodies)

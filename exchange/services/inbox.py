@@ -71,11 +71,13 @@ class _Run:
     dirty: bool = False
     # The sequence numbers of the channel's unresolved quarantine entries, read once per run.
     quarantined: set[int] | None = None
+    # The channel's pinned keys, read once per run and again after a key rotation was applied.
+    pins: dict | None = None
 
     def flush(self) -> None:
         if self.state is not None and self.dirty:
             self.state.save(update_fields=STATE_FIELDS)
-        self.state, self.dirty, self.quarantined = None, False, None
+        self.state, self.dirty, self.quarantined, self.pins = None, False, None, None
         if self.receipts:
             Receipt.objects.bulk_create(self.receipts)
             self.receipts = []
@@ -186,8 +188,12 @@ def _accept_rows(channel: str, r: Result, report: ImportReport, run: _Run, state
                                     package_sha256=r.package_sha256, outcome="applied" if in_turn else "held",
                                     seq=vp.seq, uuid=vp.uuid))
             if in_turn:
+                if run.pins is None:
+                    run.pins = pinned(channel)
                 apply_in_transaction(channel, state, row, vp, r.bodies, now, save_state=False,
-                                     resolve_quarantine=vp.seq in run.quarantined)
+                                     resolve_quarantine=vp.seq in run.quarantined, pins=run.pins)
+                if any(item.type == "exchange.key_rotation" for item in vp.items):
+                    run.pins = None
     except BaseException:
         # The savepoint rolled this package's rows back; the state in memory goes back with them.
         for name, value in before.items():
@@ -283,33 +289,35 @@ def import_channel(channel: str, report: ImportReport, progress=None) -> None:
     done = 0
     held = InboxPackage.objects.filter(channel=channel, state=InboxPackage.HELD).exists()
     try:
-        with runs.short_gil_switch(), Verifier(channel, len(new)) as verifier:
+        with runs.short_gil_switch(), Verifier(channel, len(new), keys) as verifier:
             if held:
                 apply_ready(channel, cache, report)
-            for start in range(0, len(new), 32):
-                results = verifier.map(new[start:start + 32], keys)
+            # Verified ahead against the keys pinned now; each package's signer is checked again
+            # against the pins of the moment when it is applied (a rotation may come in between).
+            results = verifier.map(new, keys)
+            for first in results:
                 # A run of packages commits once: each is still accepted and applied all or nothing
-                # (a savepoint), and a crash loses the whole run, which is then read again.
-                while run := list(itertools.islice(results, conf.apply_run())):
-                    with transaction.atomic():
-                        written = _Run()
-                        for result in run:
-                            if (result.error and result.error.code in _KEY_CODES
-                                    and (result.copy or result.data is not None) and pinned(channel) != keys):
-                                keys = pinned(channel)  # a key rotation was applied meanwhile: check the same copy again
-                                cleanup(result)
-                                again = Result(result.entry, copy=result.copy, package_sha256=result.package_sha256,
-                                               data=result.data)
-                                result = verify_entry(result.entry, channel, keys, result=again, data=result.data)
-                            outcome = _process(channel, result, cache, report, written)
-                            held = held or outcome == "held"
-                            done += 1
-                            if progress:
-                                progress(done, len(new))
-                            if held and outcome in ("applied", "held"):
-                                written.flush()  # a held package's receipt is there to be updated
-                                apply_ready(channel, cache, report)
-                        written.flush()
+                # (a savepoint), and a crash loses the whole run, which is then read again. The run
+                # begins with the first verified package, not when all of its packages are verified.
+                with transaction.atomic():
+                    written = _Run()
+                    for result in itertools.chain([first], itertools.islice(results, conf.apply_run() - 1)):
+                        if (result.error and result.error.code in _KEY_CODES
+                                and (result.copy or result.data is not None) and pinned(channel) != keys):
+                            keys = pinned(channel)  # a key rotation was applied meanwhile: check the same copy again
+                            cleanup(result)
+                            again = Result(result.entry, copy=result.copy, package_sha256=result.package_sha256,
+                                           data=result.data)
+                            result = verify_entry(result.entry, channel, keys, result=again, data=result.data)
+                        outcome = _process(channel, result, cache, report, written)
+                        held = held or outcome == "held"
+                        done += 1
+                        if progress:
+                            progress(done, len(new))
+                        if held and outcome in ("applied", "held"):
+                            written.flush()  # a held package's receipt is there to be updated
+                            apply_ready(channel, cache, report)
+                    written.flush()
         if held:
             apply_ready(channel, cache, report)
     finally:

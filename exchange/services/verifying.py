@@ -31,13 +31,14 @@ from pathlib import Path
 from exchange import archive, conf, ferry, registry
 from exchange.channels import CHANNELS
 from exchange.errors import PackageRejected
+from exchange.manifest import parse_time
 from exchange.package import VerifiedPackage, verify_package
-from exchange.services.applying import sanitized_bodies
+from exchange.services.applying import check_signer, sanitized_bodies
 from exchange.services.keys import keyring
 
 log = logging.getLogger(__name__)
 ENCRYPTED = frozenset(c.name for c in CHANNELS.values() if c.encrypted)
-CHUNK = 4  # packages per call to a worker process
+CHUNK = 4  # packages per call to a worker process, once the import is under way
 
 
 @dataclass
@@ -73,9 +74,7 @@ def _mkdir(path: Path) -> Path:
 def check_semantics(vp: VerifiedPackage, keys: dict[str, tuple[int, int | None]]) -> None:
     """Checks after the signature: key validity for this sequence number, message types and schemas,
     classification (again: it was checked at export too)."""
-    first, until = keys[vp.signer]
-    if vp.seq < first or (until is not None and vp.seq > until):
-        raise PackageRejected("key_retired", f"{vp.signer} may not sign sequence {vp.seq} on {vp.channel}")
+    check_signer(vp, keys)
     for position, item in enumerate(vp.items):
         registry.check_message(item.type, item.version, item.body, vp.channel, item.classification,
                                len(item.attachments))
@@ -193,6 +192,18 @@ def _verify_chunk(channel: str, keys, tasks: list[tuple[ferry.Entry, str | None]
             for entry, shm in tasks]
 
 
+def _warm(keys) -> None:
+    """Before forking: what every child would otherwise each make for itself on its first package
+    (the pinned certificates, exported by a gpg process; the time parser, imported on first use),
+    made once here. Objects that exist now are frozen out of the collector's reach, so that a
+    child's collections do not write to (and so copy) every page it shares with this process."""
+    gpg = keyring()
+    for fingerprint in keys:
+        gpg.certificate(fingerprint)
+    parse_time("1970-01-01T00:00:00Z")
+    gc.freeze()
+
+
 def _processes_allowed() -> bool:
     return ("fork" in multiprocessing.get_all_start_methods()
             and not multiprocessing.current_process().daemon)
@@ -201,7 +212,7 @@ def _processes_allowed() -> bool:
 class Verifier:
     """Verifies ferry entries in order, in worker threads or (for many) worker processes."""
 
-    def __init__(self, channel: str, expected: int):
+    def __init__(self, channel: str, expected: int, keys=()):
         self.channel = channel
         processes = conf.verify_processes()
         self.in_processes = processes > 0 and expected >= conf.verify_process_min() and _processes_allowed()
@@ -209,16 +220,22 @@ class Verifier:
         if self.in_processes:
             # fork: the children start as copies of this process (settings, message registry, keyring)
             # and only ever run verify_entry, which touches no database connection.
+            _warm(keys)
             self.pool = ProcessPoolExecutor(max_workers=processes, mp_context=multiprocessing.get_context("fork"))
             self.window = 2 * processes  # calls in flight
+            # The first calls carry one package each: the applying thread waits for the first result.
+            self.ramp = processes
         else:
             self.pool = ThreadPoolExecutor(max_workers=conf.verify_workers(), thread_name_prefix="exchange-verify")
+            self.ramp = 0
 
     def __enter__(self) -> Verifier:
         return self
 
     def __exit__(self, *exc) -> None:
         self.pool.shutdown(wait=True, cancel_futures=True)
+        if self.in_processes:
+            gc.unfreeze()
 
     def map(self, entries: Iterable[ferry.Entry], keys) -> Iterator[Result]:
         """The results in the order of ``entries``; a few packages are read ahead, not all of them."""
@@ -230,9 +247,9 @@ class Verifier:
         try:
             for entry in entries:
                 chunk.append(self._task(entry))
-                if len(chunk) == CHUNK:
+                if len(chunk) == (1 if self.ramp else CHUNK):
                     pending.append(self._submit(chunk, keys))
-                    chunk = []
+                    chunk, self.ramp = [], max(0, self.ramp - 1)
                 if len(pending) >= self.window:
                     yield from self._finish(pending.popleft(), keys)
             if chunk:

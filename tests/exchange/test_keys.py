@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import pytest
+from django.test import override_settings
+
 from exchange.models import LocalKey, ReceivedRecord, TrustedKey
 from exchange.services import keys, outbox
 from tests.exchange.conftest import item, policy_body
@@ -65,8 +68,6 @@ def test_rotation_whose_key_does_not_match_the_announced_fingerprint_is_rejected
 
 
 def test_trust_refuses_anything_but_exactly_one_public_key(xenv):
-    import pytest
-
     from exchange.errors import ExchangeError
 
     with pytest.raises(ExchangeError):
@@ -76,3 +77,28 @@ def test_trust_refuses_anything_but_exactly_one_public_key(xenv):
     with pytest.raises(ExchangeError):
         keys.trust(xenv.keys["extranet"].public, ["to-extranet"])  # not an inbound channel of the intranet
     assert not TrustedKey.objects.exists()
+
+
+@pytest.mark.parametrize("mode", ["processes", "threads"])
+def test_the_old_key_is_retired_even_for_packages_verified_before_the_rotation_applied(xenv, mode):
+    """Packages are verified ahead of the apply, against the keys pinned when the import began: a
+    package the old key signed after its rotation, in the same import, is still refused."""
+    xenv.become("extranet")
+    xenv.trust("intranet", "to-extranet")
+    old, new = xenv.keys["intranet"], xenv.keys["rogue"]
+    sender = xenv.sender("intranet", "to-extranet")
+    sender.send()
+    announce = {"old_fingerprint": old.fingerprint, "new_fingerprint": new.fingerprint, "public_key": new.public}
+    rotation = sender.send([item("exchange.key_rotation", announce)])
+    stolen = sender.send()  # seq 3, still signed by the old key: what a thief of the old key would send
+    with override_settings(JINCAI_EXCHANGE_VERIFY_PROCESSES=2 if mode == "processes" else 0,
+                           JINCAI_EXCHANGE_VERIFY_PROCESS_MIN=1):
+        report = xenv.import_all()
+    assert [seq for _, seq in report.applied] == [1, 2]
+    assert [(r[1], r[2]) for r in report.rejected] == [(stolen.file_name, "key_retired")]
+    assert xenv.status("to-extranet")["last_applied_seq"] == 2
+    assert ReceivedRecord.objects.count() == 1
+    # The new key's package with that number applies.
+    sender.send(signer=new, seq=3, prev=rotation.manifest_sha256)
+    report = xenv.import_all()
+    assert report.ok and report.applied == [("to-extranet", 3)]
