@@ -289,7 +289,7 @@ def import_channel(channel: str, report: ImportReport, progress=None) -> None:
     done = 0
     held = InboxPackage.objects.filter(channel=channel, state=InboxPackage.HELD).exists()
     try:
-        with runs.short_gil_switch(), Verifier(channel, len(new), keys) as verifier:
+        with runs.short_gil_switch(), Verifier(channel, len(new)) as verifier:
             if held:
                 apply_ready(channel, cache, report)
             # Verified ahead against the keys pinned now; each package's signer is checked again

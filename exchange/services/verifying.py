@@ -212,7 +212,7 @@ def _processes_allowed() -> bool:
 class Verifier:
     """Verifies ferry entries in order, in worker threads or (for many) worker processes."""
 
-    def __init__(self, channel: str, expected: int, keys=()):
+    def __init__(self, channel: str, expected: int):
         self.channel = channel
         processes = conf.verify_processes()
         self.in_processes = processes > 0 and expected >= conf.verify_process_min() and _processes_allowed()
@@ -220,11 +220,11 @@ class Verifier:
         if self.in_processes:
             # fork: the children start as copies of this process (settings, message registry, keyring)
             # and only ever run verify_entry, which touches no database connection.
-            _warm(keys)
             self.pool = ProcessPoolExecutor(max_workers=processes, mp_context=multiprocessing.get_context("fork"))
             self.window = 2 * processes  # calls in flight
             # The first calls carry one package each: the applying thread waits for the first result.
             self.ramp = processes
+            self.warmed = False  # the pool forks its processes on the first call
         else:
             self.pool = ThreadPoolExecutor(max_workers=conf.verify_workers(), thread_name_prefix="exchange-verify")
             self.ramp = 0
@@ -234,7 +234,7 @@ class Verifier:
 
     def __exit__(self, *exc) -> None:
         self.pool.shutdown(wait=True, cancel_futures=True)
-        if self.in_processes:
+        if self.in_processes and self.warmed:
             gc.unfreeze()
 
     def map(self, entries: Iterable[ferry.Entry], keys) -> Iterator[Result]:
@@ -242,6 +242,9 @@ class Verifier:
         if not self.in_processes:
             yield from self.pool.map(lambda e: verify_entry(e, self.channel, keys), entries)
             return
+        if not self.warmed:
+            _warm(keys)
+            self.warmed = True
         pending: deque = deque()
         chunk: list = []
         try:
