@@ -7,9 +7,9 @@ applied out of order, not lost) until a valid copy of the missing one arrives.
 
 from __future__ import annotations
 
-import itertools
 import logging
 import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -298,10 +298,11 @@ def import_channel(channel: str, report: ImportReport, progress=None) -> None:
             for first in results:
                 # A run of packages commits once: each is still accepted and applied all or nothing
                 # (a savepoint), and a crash loses the whole run, which is then read again. The run
-                # begins with the first verified package, not when all of its packages are verified.
+                # begins with the first verified package and takes only packages verified already:
+                # its transaction never waits for a verification (on SQLite it holds the write lock).
                 with transaction.atomic():
                     written = _Run()
-                    for result in itertools.chain([first], itertools.islice(results, conf.apply_run() - 1)):
+                    for result in _run_of(first, results, verifier):
                         if (result.error and result.error.code in _KEY_CODES
                                 and (result.copy or result.data is not None) and pinned(channel) != keys):
                             keys = pinned(channel)  # a key rotation was applied meanwhile: check the same copy again
@@ -325,6 +326,18 @@ def import_channel(channel: str, report: ImportReport, progress=None) -> None:
             cleanup(result)
     report.held.extend((channel, row.seq) for row in InboxPackage.objects.filter(channel=channel,
                                                                                  state=InboxPackage.HELD))
+
+
+def _run_of(first: Result, results: Iterator[Result], verifier: Verifier) -> Iterator[Result]:
+    """``first``, then up to ``conf.apply_run()`` - 1 more results that are ready."""
+    yield first
+    for _ in range(conf.apply_run() - 1):
+        if not verifier.ready():
+            return
+        result = next(results, None)
+        if result is None:
+            return
+        yield result
 
 
 def _process(channel: str, result: Result, cache: dict, report: ImportReport, run: _Run) -> str:

@@ -214,6 +214,8 @@ class Verifier:
 
     def __init__(self, channel: str, expected: int):
         self.channel = channel
+        self._pending: deque = deque()  # the calls in flight, oldest first
+        self._buffered = 0  # results of a finished call not yet taken
         processes = conf.verify_processes()
         self.in_processes = processes > 0 and expected >= conf.verify_process_min() and _processes_allowed()
         self.pool: Executor
@@ -237,15 +239,28 @@ class Verifier:
         if self.in_processes and self.warmed:
             gc.unfreeze()
 
+    def ready(self) -> bool:
+        """Whether the next result of :meth:`map` is there already (taking it will not wait)."""
+        if self._buffered:
+            return True
+        head = self._pending[0] if self._pending else None
+        return head is not None and (head if not self.in_processes else head[0]).done()
+
     def map(self, entries: Iterable[ferry.Entry], keys) -> Iterator[Result]:
         """The results in the order of ``entries``; a few packages are read ahead, not all of them."""
+        pending = self._pending = deque()
         if not self.in_processes:
-            yield from self.pool.map(lambda e: verify_entry(e, self.channel, keys), entries)
+            pending.extend(self.pool.submit(verify_entry, entry, self.channel, keys) for entry in entries)
+            try:
+                while pending:
+                    yield pending.popleft().result()
+            finally:
+                for future in pending:
+                    future.cancel()
             return
         if not self.warmed:
             _warm(keys)
             self.warmed = True
-        pending: deque = deque()
         chunk: list = []
         try:
             for entry in entries:
@@ -254,15 +269,21 @@ class Verifier:
                     pending.append(self._submit(chunk, keys))
                     chunk, self.ramp = [], max(0, self.ramp - 1)
                 if len(pending) >= self.window:
-                    yield from self._finish(pending.popleft(), keys)
+                    yield from self._drain(pending.popleft(), keys)
             if chunk:
                 pending.append(self._submit(chunk, keys))
                 chunk = []
             while pending:
-                yield from self._finish(pending.popleft(), keys)
+                yield from self._drain(pending.popleft(), keys)
         finally:
             for job in [*pending, (None, chunk)]:
                 self._release(job)
+
+    def _drain(self, job, keys) -> Iterator[Result]:
+        results = self._finish(job, keys)
+        for n, result in enumerate(results, start=1):
+            self._buffered = len(results) - n
+            yield result
 
     @staticmethod
     def _task(entry: ferry.Entry) -> tuple[ferry.Entry, shared_memory.SharedMemory | None]:
