@@ -1,10 +1,19 @@
-"""One results page from a search engine (OpenSearch or Elasticsearch) in one ``_search`` request.
+"""One results page from a search engine (OpenSearch or Elasticsearch) in one round trip.
 
-The request carries the ranked page (``from``/``size``), the exact total (``track_total_hits``) and
-one terms aggregation per facet. Each facet counts with the other facets' filters and not its own:
-the facet filters go in ``post_filter`` (hits and total) and, per facet, in a ``filter``
-aggregation holding the other facets' filters. The access restriction (what the person may open)
-and the words are in the query itself, so hits, total and every count are restricted alike.
+The round trip is an ``_msearch`` of two searches, which the engine runs side by side:
+
+- the page: ranked (``from``/``size``) without counting every match (``track_total_hits`` off),
+  so the engine may skip entries that cannot reach the page;
+- the counts: ``size=0``, the exact total and one terms aggregation per facet. A ``size=0`` search
+  is what the engine's shard request cache keeps by default, until the index next changes, so
+  paging through a search's results, or a popular search, does not count everything again. The
+  cache is keyed by the whole search, access filter included: counts are never shared between
+  people who may see different entries.
+
+Each facet counts with the other facets' filters and not its own: the facet filters go in
+``post_filter`` (hits and total) and, per facet, in a ``filter`` aggregation holding the other
+facets' filters. The access restriction (what the person may open) and the words are in the query
+itself, so hits, total and every count are restricted alike.
 
 The query, the access filter, the field names and the sort come from Wagtail's query compiler for
 the configured backend, so the index, its mapping and analyzers are the ones Wagtail creates.
@@ -125,22 +134,25 @@ class _Search:
         return aggs
 
     def send(self, operator: str, start: int, size: int, *, with_facets: bool, exclude_strict: bool = False) -> dict:
+        """The page's hits, the total and (``with_facets``) the facet counts, in one response."""
         post_filter = {"bool": {"filter": list(self.terms.values())}} if self.terms else None
         if exclude_strict:
             # Entries with every word are listed first, from the other request.
             post_filter = post_filter or {"bool": {}}
             post_filter["bool"]["must_not"] = [self.words("and")]
-        body = {"query": {"bool": {"must": self.words(operator), "filter": self.filters}}}
+        query = {"bool": {"must": self.words(operator), "filter": self.filters}}
+        page = {"query": query, "from": start, "size": size, "track_total_hits": False, "_source": False,
+                self.prepared.results.fields_param_name: ["pk"]}
+        counts = {"query": query, "size": 0, "track_total_hits": True}
         if post_filter:
-            body["post_filter"] = post_filter
+            page["post_filter"] = counts["post_filter"] = post_filter
         if with_facets:
-            body["aggregations"] = self.aggregations()
+            counts["aggregations"] = self.aggregations()
         if self.sort:
-            body["sort"] = self.sort
-        results = self.prepared.results
-        params = {"index": self.prepared.index, "from_": start, "size": size, "track_total_hits": True,
-                  "_source": False, results.fields_param_name: "pk"}
-        return results._backend_do_search(body, **params)
+            page["sort"] = self.sort
+        ranked, counted = _msearch(self.prepared.results.backend, self.prepared.index, [page, counts])
+        return {"hits": {"total": counted["hits"]["total"], "hits": ranked["hits"]["hits"]},
+                "aggregations": counted.get("aggregations", {})}
 
     def counts(self, response: dict) -> dict[str, dict[object, int]]:
         out = {}
@@ -149,6 +161,28 @@ class _Search:
             buckets = (agg["values"] if "values" in agg else agg)["buckets"]
             out[name] = {b["key"]: b["doc_count"] for b in buckets}
         return out
+
+
+class EngineError(RuntimeError):
+    """The search engine refused one of the searches of an ``_msearch`` (which itself succeeds)."""
+
+
+def _msearch(backend, index: str, bodies: list[dict]) -> list[dict]:
+    lines = []
+    for body in bodies:
+        lines += [{"index": index}, body]
+    if backend.use_new_elasticsearch_api:
+        try:
+            response = backend.es.msearch(searches=lines)
+        except TypeError:  # a 7.x Elasticsearch client: the body still
+            response = backend.es.msearch(body=lines)
+    else:
+        response = backend.es.msearch(body=lines)
+    responses = list(response["responses"])
+    for one in responses:
+        if "error" in one:
+            raise EngineError(f"search refused by the engine ({one.get('status')}): {json.dumps(one['error'])[:500]}")
+    return responses
 
 
 def _total(response: dict) -> int:

@@ -144,3 +144,30 @@ def test_removed_entries_disappear(each_backend):
     assert "t:card" not in [h.entry.key for h in _search("公务卡").hits]
     assert not Entry.objects.filter(key="t:card").exists()
     assert indexing.remove("t:card") is False
+
+
+def _request_cache_hits() -> int:
+    backend = engine.backend()
+    stats = backend.es.indices.stats(index=backend.get_index_for_model(Entry).name, metric="request_cache")
+    return stats["_all"]["total"]["request_cache"]["hit_count"]
+
+
+def test_counts_follow_changes_even_for_a_search_made_before(each_backend):
+    """A search engine keeps the counts of a search (total and facets) until its index changes:
+    the same search again counts nothing, and after a change it counts again."""
+    _corpus()
+    assert _search("公务卡").total == 3
+    if each_backend == "opensearch":
+        hits = _request_cache_hits()
+        assert _search("公务卡").total == 3
+        assert _request_cache_hits() > hits  # answered from the engine's cache
+    indexing.upsert("t:card-2024", source="t", kind="news", title="岐山县公务卡使用情况通报",
+                    body="公务卡结算比例继续提高。", issuer="岐山县财政局", published_at=_at(2024), public=True)
+    indexing.refresh()
+    added = _search("公务卡")
+    assert added.total == 4 and (2024, 1) in {(v, c) for v, _label, c in added.facets["year"]}
+    assert indexing.remove("t:card")
+    indexing.refresh()
+    removed = _search("公务卡")
+    assert removed.total == 3
+    assert {(v, c) for v, _label, c in removed.facets["kind"]} == {("policy", 1), ("news", 2)}
