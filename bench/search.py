@@ -56,6 +56,7 @@ REPEAT = 3
 # reported too ("cold p95").
 WARMUP = 10
 GOAL = 0.10
+GOAL_SIZE = 100_000  # the goal is for this many documents; smaller sizes are reported for the trend
 PLACES = ["宝鸡市", "渭滨区", "金台区", "陈仓区", "凤翔区", "岐山县", "扶风县", "眉县", "陇县", "千阳县", "麟游县",
           "凤县", "太白县", "高新区"]
 ISSUERS = [p + "财政局" for p in PLACES] + ["宝鸡市教育局", "宝鸡市交通运输局", "宝鸡市农业农村局", "宝鸡市卫生健康委员会"]
@@ -69,6 +70,12 @@ def _percentile(values: list[float], pct: float) -> float:
     ordered = sorted(values)
     k = max(0, min(len(ordered) - 1, round(pct / 100 * (len(ordered) - 1))))
     return ordered[k]
+
+
+def _verdict(ratio: float, size: int) -> str:
+    if size < GOAL_SIZE:
+        return f"(goal at {GOAL_SIZE:,})"
+    return "ok" if ratio < GOAL else "ABOVE GOAL"
 
 
 def _make_docs(n: int, seed: int = 7):
@@ -242,7 +249,7 @@ def main():
     if "opensearch" in backends and not args.search_url:
         raise SystemExit("opensearch needs --search-url or SEARCH_URL")
     print(f"{len(_queries())} queries x {REPEAT}; search = engine.run with facets (the /search/ page); "
-          f"ratio = search p95 / LIKE scan p50; goal < {GOAL:.0%}", flush=True)
+          f"ratio = search p95 / LIKE scan p50; goal < {GOAL:.0%} at {GOAL_SIZE:,} documents", flush=True)
     print(f"{'backend':<11}{'docs':>8}{'index docs/s':>14}{'(per cpu s)':>12}{'p50 ms':>9}{'p95 ms':>9}{'cold p95':>10}"
           f"{'no-facet p50':>14}"
           f"{'LIKE p50 ms':>13}{'LIKE p95 ms':>13}{'p95/LIKE':>10}{'hits p50/max':>15}", flush=True)
@@ -256,14 +263,14 @@ def main():
             print(f"{backend:<11}{size:>8}{r['docs_per_second']:>14.0f}{r['docs_per_cpu_second']:>12.0f}"
                   f"{r['p50'] * 1000:>9.1f}{r['p95'] * 1000:>9.1f}{r['cold_p95'] * 1000:>10.1f}"
                   f"{r['plain_p50'] * 1000:>14.1f}{r['scan_p50'] * 1000:>13.1f}{r['scan_p95'] * 1000:>13.1f}"
-                  f"{ratio:>10.1%}{r['median_hits']:>9.0f}/{r['max_hits']:<5}  {'ok' if ratio < GOAL else 'ABOVE GOAL'}"
+                  f"{ratio:>10.1%}{r['median_hits']:>9.0f}/{r['max_hits']:<5}  {_verdict(ratio, size)}"
                   f"  (estimated totals: {r.get('estimated', 0)}/{len(_queries())})",
                   flush=True)
             if r.get("uncached_p95"):
                 uncached = r["uncached_p95"] / r["scan_p50"]
                 print(f"{'':<19}with the engine's request cache emptied before each search: p95 "
                       f"{r['uncached_p95'] * 1000:.1f} ms, {uncached:.1%} of the LIKE scan  "
-                      f"{'ok' if uncached < GOAL else 'ABOVE GOAL'}", flush=True)
+                      f"{_verdict(uncached, size)}", flush=True)
     print(f"total {time.perf_counter() - started:.0f} s; index docs/s per cpu s: this process only (segmenting "
           f"and, on SQLite, the database)", flush=True)
 
