@@ -74,9 +74,9 @@ class Found:
 
 class _Prepared:
     """What does not change between searches on one backend: Wagtail's query compiler for
-    entries (making one walks every indexed model's fields), the results class that sends a
-    request the way the engine's client wants it, the index name, the facet columns and the
-    date sort."""
+    entries (making one walks every indexed model's fields), a results object (for the backend's
+    client and the name of its stored-fields parameter), the index name, the facet columns and
+    the date sort."""
 
     def __init__(self, backend, model, facet_names: tuple[str, ...]):
         self.compiler = backend.query_compiler_class(model.objects.all(), PlainText("x"))
