@@ -74,13 +74,12 @@ class Found:
 
 class _Prepared:
     """What does not change between searches on one backend: Wagtail's query compiler for
-    entries (making one walks every indexed model's fields), a results object (for the backend's
-    client and the name of its stored-fields parameter), the index name, the facet columns and
-    the date sort."""
+    entries (making one walks every indexed model's fields), the name of the backend's
+    stored-fields parameter, the index name, the facet columns and the date sort."""
 
     def __init__(self, backend, model, facet_names: tuple[str, ...]):
         self.compiler = backend.query_compiler_class(model.objects.all(), PlainText("x"))
-        self.results = backend.results_class(backend, self.compiler)
+        self.fields_param = backend.results_class.fields_param_name
         self.index = backend.get_index_for_model(model).name
         filterable = {f.get_attname(model): f for f in model.get_filterable_search_fields()}
         self.columns = {name: self.compiler.mapping.get_field_column_name(filterable[name]) for name in facet_names}
@@ -104,6 +103,7 @@ class _Search:
     """The compiled pieces of one search request against the Entry index."""
 
     def __init__(self, backend, req: SearchRequest, base: QuerySet, facet_names: tuple[str, ...]):
+        self.backend = backend
         self.req = req
         self.facet_names = facet_names
         self.prepared = prepared = _prepare(backend, base.model, facet_names)
@@ -142,7 +142,7 @@ class _Search:
             post_filter["bool"]["must_not"] = [self.words("and")]
         query = {"bool": {"must": self.words(operator), "filter": self.filters}}
         page = {"query": query, "from": start, "size": size, "track_total_hits": False, "_source": False,
-                self.prepared.results.fields_param_name: ["pk"]}
+                self.prepared.fields_param: ["pk"]}
         counts = {"query": query, "size": 0, "track_total_hits": True}
         if post_filter:
             page["post_filter"] = counts["post_filter"] = post_filter
@@ -150,7 +150,7 @@ class _Search:
             counts["aggregations"] = self.aggregations()
         if self.sort:
             page["sort"] = self.sort
-        ranked, counted = _msearch(self.prepared.results.backend, self.prepared.index, [page, counts])
+        ranked, counted = _msearch(self.backend, self.prepared.index, [page, counts])
         return {"hits": {"total": counted["hits"]["total"], "hits": ranked["hits"]["hits"]},
                 "aggregations": counted.get("aggregations", {})}
 
