@@ -69,6 +69,10 @@ def _check_unicode(value) -> None:
 def dumps(value) -> bytes:
     """Serialize ``value`` canonically to UTF-8 bytes."""
     _check(value)
+    return _serialize(value)
+
+
+def _serialize(value) -> bytes:
     text = json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
     try:
         return text.encode("utf-8")
@@ -118,6 +122,6 @@ def loads_strict(data: bytes):
 def loads_canonical(data: bytes):
     """Parse JSON that must already be in canonical form (re-serializing gives the same bytes)."""
     value = loads_strict(data)
-    if dumps(value) != data:
+    if _serialize(value) != data:  # checked by loads_strict already: a manifest is a large tree
         raise CanonicalError("not in canonical form")
     return value
