@@ -8,6 +8,7 @@ import subprocess
 import sys
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.e2e.conftest import totp_now
 from tests.subproc import REPO
@@ -33,7 +34,10 @@ def login(browser, stack, username):
     page.get_by_role("button", name="下一步").click()
     page.get_by_role("textbox", name="一次性密码").fill(totp_now(account["otp_secret"]))
     page.get_by_role("button", name="登录").click()
-    if page.get_by_text("一次性密码错误或已过期").count():
+    refused = page.get_by_text("一次性密码错误或已过期")
+    # Wait for the answer to the login before reading it: the inbox, or the refusal.
+    expect(refused.or_(page.get_by_role("link", name="待办"))).to_be_visible()
+    if refused.count():
         # Another browser test logged this user in within the same 30 s step: a code counts once.
         page.wait_for_timeout(1100)  # django-otp's throttle after a refused code
         page.get_by_role("textbox", name="一次性密码").fill(code(account["otp_secret"], 1))
@@ -49,12 +53,12 @@ def act(page, url, action, **fill):
         page.get_by_label(label).fill(value)
     page.get_by_role("button", name="确认").click()
     page.wait_for_url(url)
-    assert page.get_by_text(f"已完成：{action}").is_visible()
+    expect(page.get_by_text(f"已完成：{action}")).to_be_visible()
 
 
 def test_a_notice_from_draft_to_pdf(stack, browser):
     drafter = login(browser, stack, "zhangwei")
-    assert drafter.get_by_role("link", name="待办").is_visible()
+    expect(drafter.get_by_role("link", name="待办")).to_be_visible()
     drafter.get_by_role("link", name="新建发文").click()
     drafter.get_by_label("标题").fill(TITLE)
     drafter.get_by_label("主送机关").fill("局属各单位")
@@ -71,7 +75,7 @@ def test_a_notice_from_draft_to_pdf(stack, browser):
     chief.get_by_label("国库科").check()
     chief.get_by_role("button", name="确认").click()
     chief.wait_for_url(url)
-    assert chief.locator(".state").inner_text() == "会签中"
+    expect(chief.locator(".state")).to_have_text("会签中")
 
     for username in ("zhaolei", "sunli"):  # two departments countersign
         act(login(browser, stack, username), url, "会签同意")
@@ -81,7 +85,7 @@ def test_a_notice_from_draft_to_pdf(stack, browser):
     leader.get_by_role("link", name="签发", exact=True).click()
     leader.get_by_label("一次性密码").fill("000000")
     leader.get_by_role("button", name="确认").click()
-    assert leader.get_by_text("一次性密码错误或已过期").is_visible()
+    expect(leader.get_by_text("一次性密码错误或已过期")).to_be_visible()
     # The code shown at login was used up; the authenticator's next code confirms the signature.
     secret = stack["accounts"]["intranet"]["liuyang"]["otp_secret"]
     for _ in range(3):
@@ -93,7 +97,7 @@ def test_a_notice_from_draft_to_pdf(stack, browser):
             break
         leader.wait_for_timeout(30_000)  # the next code was taken at login: wait for the one after
     assert leader.url == url
-    assert leader.locator(".state").inner_text() == "已签发，待编号"
+    expect(leader.locator(".state")).to_have_text("已签发，待编号")
 
     act(drafter, url, "编号")
     number = drafter.locator(".doc-number").first.inner_text()
@@ -110,14 +114,14 @@ def test_a_notice_from_draft_to_pdf(stack, browser):
     drafter.get_by_label("国库科").check()
     drafter.get_by_role("button", name="确认").click()
     drafter.wait_for_url(url)
-    assert drafter.locator(".state").inner_text() == "已分发"
+    expect(drafter.locator(".state")).to_have_text("已分发")
     reader = login(browser, stack, "zhaolei")
     reader.get_by_role("link", name=TITLE).click()
     reader.get_by_role("button", name="阅毕").click()
     reader.wait_for_url(url)
-    assert reader.get_by_text("已标记为已阅。").is_visible()
+    expect(reader.get_by_text("已标记为已阅。")).to_be_visible()
     reader.goto(reader.url.split("/oa/")[0] + "/oa/?tab=done")
-    assert reader.get_by_role("link", name=TITLE).is_visible()
+    expect(reader.get_by_role("link", name=TITLE)).to_be_visible()
     drafter.goto(url)
     receipts = drafter.locator("table.receipts")
     assert "阅知回执" in receipts.inner_text()
@@ -134,7 +138,7 @@ def test_a_document_from_the_province_reaches_the_clerks_inbox(stack, browser):
                             cwd=REPO, env=stack["env"]["intranet"], capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
     clerk = login(browser, stack, "zhangwei")
-    assert clerk.get_by_role("link", name="关于报送财政信息化统计数据的通知").is_visible()
+    expect(clerk.get_by_role("link", name="关于报送财政信息化统计数据的通知")).to_be_visible()
     clerk.get_by_role("link", name="关于报送财政信息化统计数据的通知").click()
-    assert clerk.locator(".state").inner_text() == "待签收"
-    assert clerk.get_by_text("陕财办〔2026〕21号").is_visible()
+    expect(clerk.locator(".state")).to_have_text("待签收")
+    expect(clerk.get_by_text("陕财办〔2026〕21号")).to_be_visible()
